@@ -167,9 +167,12 @@ vf_db_connection_exec(VfDbConnection *self,
 	case PGRES_BAD_RESPONSE:
 		set_failure(self, result, error);
 		break;
+	case PGRES_EMPTY_QUERY:
+		g_set_error_literal(error, VF_ERROR, VF_ERROR_INTERNAL, "empty statement");
+		break;
 	default:
-		/* COPY, pipeline or an empty query: not something we send; the
-		 * connection's state is unknown */
+		/* COPY or pipeline: not something we send; the connection's state is
+		 * unknown */
 		self->broken = TRUE;
 		g_set_error(error,
 			    VF_ERROR,
