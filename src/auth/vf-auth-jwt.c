@@ -77,8 +77,8 @@ vf_auth_jwt_issue(const gchar *secret,
 	int rc;
 
 	g_return_val_if_fail(secret != NULL, NULL);
-	g_return_val_if_fail(type == VF_AUTH_TOKEN_TYPE_ACCESS || type == VF_AUTH_TOKEN_TYPE_REFRESH,
-			     NULL);
+	g_return_val_if_fail(
+	    type == VF_AUTH_TOKEN_TYPE_ACCESS || type == VF_AUTH_TOKEN_TYPE_REFRESH, NULL);
 	g_return_val_if_fail(user_id > 0, NULL);
 	g_return_val_if_fail(lifetime_s > 0 && now <= G_MAXINT64 - lifetime_s, NULL);
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
@@ -108,27 +108,19 @@ vf_auth_jwt_issue(const gchar *secret,
 	if (rc == 0)
 		rc = jwt_add_grants_json(jwt, grants);
 	if (rc == 0)
-		rc = jwt_set_alg(jwt,
-				 JWT_ALG_HS256,
-				 (const unsigned char *)secret,
-				 (int)strlen(secret));
+		rc = jwt_set_alg(
+		    jwt, JWT_ALG_HS256, (const unsigned char *)secret, (int)strlen(secret));
 	if (rc != 0) {
-		g_set_error(error,
-			    VF_ERROR,
-			    VF_ERROR_INTERNAL,
-			    "cannot build JWT: %s",
-			    g_strerror(rc));
+		g_set_error(
+		    error, VF_ERROR, VF_ERROR_INTERNAL, "cannot build JWT: %s", g_strerror(rc));
 		return NULL;
 	}
 	errno = 0;
 	encoded = jwt_encode_str(jwt);
 	if (encoded == NULL) {
 		int saved = errno != 0 ? errno : ENOMEM;
-		g_set_error(error,
-			    VF_ERROR,
-			    VF_ERROR_INTERNAL,
-			    "cannot encode JWT: %s",
-			    g_strerror(saved));
+		g_set_error(
+		    error, VF_ERROR, VF_ERROR_INTERNAL, "cannot encode JWT: %s", g_strerror(saved));
 		return NULL;
 	}
 	result = g_strdup(encoded);
@@ -230,11 +222,8 @@ get_string_claim(JsonObject *object, const gchar *name)
 }
 
 VfAuthClaims *
-vf_auth_jwt_verify(const gchar *secret,
-		   const gchar *token,
-		   VfAuthTokenType expected,
-		   gint64 now,
-		   GError **error)
+vf_auth_jwt_verify(
+    const gchar *secret, const gchar *token, VfAuthTokenType expected, gint64 now, GError **error)
 {
 	g_autoptr(jwt_t) jwt = NULL;
 	g_autoptr(JsonParser) parser = NULL;
@@ -271,7 +260,8 @@ vf_auth_jwt_verify(const gchar *secret,
 		return set_invalid(error, "rejected by libjwt");
 	/* libjwt takes the algorithm from the header (and compares its name without
 	 * case): pin it, and the exact spelling we write */
-	if (jwt_get_alg(jwt) != JWT_ALG_HS256 || g_strcmp0(jwt_get_header(jwt, "alg"), "HS256") != 0)
+	if (jwt_get_alg(jwt) != JWT_ALG_HS256 ||
+	    g_strcmp0(jwt_get_header(jwt, "alg"), "HS256") != 0)
 		return set_invalid(error, "algorithm is not HS256");
 
 	/* libjwt 1.10 validates no claim and its getters are not type-safe: read the

@@ -18,15 +18,15 @@
 #define MEMLIMIT crypto_pwhash_MEMLIMIT_INTERACTIVE
 
 static GMutex init_lock;
-static gint initialized; /* atomic; set once the dummy hash exists */
+static gint initialized;			 /* atomic; set once the dummy hash exists */
 static gchar dummy_hash[crypto_pwhash_STRBYTES]; /* written once before initialized */
 
 static GMutex slot_lock;
 static GCond slot_cond;
-static guint slot_limit; /* protected by slot_lock */
-static guint slot_used;	 /* protected by slot_lock */
-static VfAuthPasswordHook test_hook;   /* protected by slot_lock */
-static gpointer test_hook_data;	       /* protected by slot_lock */
+static guint slot_limit;	     /* protected by slot_lock */
+static guint slot_used;		     /* protected by slot_lock */
+static VfAuthPasswordHook test_hook; /* protected by slot_lock */
+static gpointer test_hook_data;	     /* protected by slot_lock */
 
 gboolean
 vf_auth_password_init(guint max_concurrent, GError **error)
@@ -43,7 +43,8 @@ vf_auth_password_init(guint max_concurrent, GError **error)
 		randombytes_buf(raw, sizeof(raw));
 		secret = g_base64_encode(raw, sizeof(raw));
 		sodium_memzero(raw, sizeof(raw));
-		if (crypto_pwhash_str(dummy_hash, secret, strlen(secret), OPSLIMIT, MEMLIMIT) != 0) {
+		if (crypto_pwhash_str(dummy_hash, secret, strlen(secret), OPSLIMIT, MEMLIMIT) !=
+		    0) {
 			g_set_error_literal(error,
 					    VF_ERROR,
 					    VF_ERROR_INTERNAL,
@@ -150,10 +151,8 @@ vf_auth_password_hash(const gchar *password, GError **error)
 	rc = crypto_pwhash_str(out, password, strlen(password), OPSLIMIT, MEMLIMIT);
 	slot_release();
 	if (rc != 0) {
-		g_set_error_literal(error,
-				    VF_ERROR,
-				    VF_ERROR_INTERNAL,
-				    "cannot hash the password (out of memory)");
+		g_set_error_literal(
+		    error, VF_ERROR, VF_ERROR_INTERNAL, "cannot hash the password (out of memory)");
 		return NULL;
 	}
 	return g_strdup(out);

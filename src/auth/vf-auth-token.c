@@ -25,7 +25,8 @@ vf_auth_sodium_ensure(GError **error)
 		g_once_init_leave(&done, 1);
 	}
 	if (!ok) {
-		g_set_error_literal(error, VF_ERROR, VF_ERROR_INTERNAL, "libsodium failed to initialise");
+		g_set_error_literal(
+		    error, VF_ERROR, VF_ERROR_INTERNAL, "libsodium failed to initialise");
 		return FALSE;
 	}
 	return TRUE;
@@ -55,7 +56,8 @@ vf_auth_random_string(gsize n_bytes)
 	randombytes_buf(raw, n_bytes);
 	encoded_len = sodium_base64_ENCODED_LEN(n_bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	text = g_malloc(encoded_len);
-	sodium_bin2base64(text, encoded_len, raw, n_bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_bin2base64(
+	    text, encoded_len, raw, n_bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	sodium_memzero(raw, n_bytes);
 	return text;
 }
@@ -81,12 +83,8 @@ vf_auth_token_hash(const gchar *token)
 	if (token == NULL || !token_is_well_formed(token))
 		return NULL;
 	sodium_ensure_or_die();
-	crypto_generichash(hash,
-			   sizeof(hash),
-			   (const guchar *)token,
-			   VF_AUTH_TOKEN_LENGTH,
-			   NULL,
-			   0);
+	crypto_generichash(
+	    hash, sizeof(hash), (const guchar *)token, VF_AUTH_TOKEN_LENGTH, NULL, 0);
 	return g_bytes_new(hash, sizeof(hash));
 }
 

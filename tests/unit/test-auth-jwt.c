@@ -141,6 +141,7 @@ assert_invalid(const gchar *name, const gchar *token, VfAuthTokenType expected, 
 	claims = vf_auth_jwt_verify(SECRET, token, expected, now, &error);
 	g_assert_error(error, VF_ERROR, VF_ERROR_TOKEN_INVALID);
 	g_assert_null(claims);
+	g_test_message("  %s", error->message);
 }
 
 static VfAuthClaims *
@@ -277,8 +278,8 @@ test_other_key(void)
 	    vf_auth_jwt_issue(OTHER_SECRET, VF_AUTH_TOKEN_TYPE_ACCESS, 7, NOW, 300, NULL, &error);
 	g_autofree gchar *one_byte =
 	    vf_auth_jwt_issue("x", VF_AUTH_TOKEN_TYPE_ACCESS, 7, NOW, 300, NULL, &error);
-	g_autofree gchar *prefix =
-	    vf_auth_jwt_issue("unit-test-secret", VF_AUTH_TOKEN_TYPE_ACCESS, 7, NOW, 300, NULL, &error);
+	g_autofree gchar *prefix = vf_auth_jwt_issue(
+	    "unit-test-secret", VF_AUTH_TOKEN_TYPE_ACCESS, 7, NOW, 300, NULL, &error);
 
 	g_assert_no_error(error);
 	assert_invalid("another key", token, VF_AUTH_TOKEN_TYPE_ACCESS, NOW);
@@ -368,10 +369,10 @@ test_bad_claims(void)
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS(rows); i++) {
-		g_autofree gchar *name = g_strdup_printf("%s = %s",
-							 rows[i].claim,
-							 rows[i].raw_value != NULL ? rows[i].raw_value
-										   : "(missing)");
+		g_autofree gchar *name =
+		    g_strdup_printf("%s = %s",
+				    rows[i].claim,
+				    rows[i].raw_value != NULL ? rows[i].raw_value : "(missing)");
 		g_autofree gchar *token = craft_claim(rows[i].claim, rows[i].raw_value);
 		assert_invalid(name, token, VF_AUTH_TOKEN_TYPE_ACCESS, NOW);
 	}
@@ -495,8 +496,8 @@ test_bad_tokens(void)
 	/* change a middle character of the signature: the last one has spare bits */
 	flipped[strlen(flipped) - 10] = flipped[strlen(flipped) - 10] == 'A' ? 'B' : 'A';
 	/* the untouched tokens are good, so every row fails for its own reason */
-	g_free(assert_valid("good crafted", good, VF_AUTH_TOKEN_TYPE_ACCESS, NOW));
-	g_free(assert_valid("good issued", issued, VF_AUTH_TOKEN_TYPE_ACCESS, NOW));
+	vf_auth_claims_free(assert_valid("good crafted", good, VF_AUTH_TOKEN_TYPE_ACCESS, NOW));
+	vf_auth_claims_free(assert_valid("good issued", issued, VF_AUTH_TOKEN_TYPE_ACCESS, NOW));
 
 	for (guint i = 0; i < G_N_ELEMENTS(made); i++) {
 		assert_invalid(made[i].name, made[i].token, VF_AUTH_TOKEN_TYPE_ACCESS, NOW);

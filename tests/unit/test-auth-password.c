@@ -79,7 +79,8 @@ test_foreign_hashes(void)
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *real = vf_auth_password_hash("correct horse battery", &error);
 	g_autofree gchar *truncated = g_strndup(real, strlen(real) - 5);
-	g_autofree gchar *overlong = g_strconcat(real, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL);
+	g_autofree gchar *overlong =
+	    g_strconcat(real, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL);
 	g_autofree gchar *garbage_tail = g_strnfill(300, 'A');
 	g_autofree gchar *huge_argon2 = g_strconcat("$argon2id$", garbage_tail, NULL);
 	struct {

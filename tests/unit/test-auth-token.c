@@ -54,12 +54,11 @@ test_hash_known(void)
 	g_autoptr(GBytes) hash = vf_auth_token_hash(token);
 
 	/* BLAKE2b-256 of the token text, unkeyed: what the database holds */
-	crypto_generichash(expected, sizeof(expected), (const guchar *)token, strlen(token), NULL, 0);
+	crypto_generichash(
+	    expected, sizeof(expected), (const guchar *)token, strlen(token), NULL, 0);
 	g_assert_nonnull(hash);
-	g_assert_cmpmem(g_bytes_get_data(hash, NULL),
-			g_bytes_get_size(hash),
-			expected,
-			sizeof(expected));
+	g_assert_cmpmem(
+	    g_bytes_get_data(hash, NULL), g_bytes_get_size(hash), expected, sizeof(expected));
 }
 
 static void
