@@ -441,6 +441,7 @@ test_bad_tokens(void)
 	g_autofree gchar *user_6_b64 = b64url(user_6, strlen(user_6));
 	g_autofree gchar *tampered = g_strdup_printf("%s.%s.%s", parts[0], user_6_b64, parts[2]);
 	g_autofree gchar *flipped = g_strdup(issued);
+	g_autofree gchar *spare_bits = g_strdup(issued);
 	g_autofree gchar *truncated = g_strndup(issued, strlen(issued) - 2);
 	g_autofree gchar *extra_char = g_strconcat(issued, "A", NULL);
 	g_autofree gchar *padded = g_strconcat(issued, "=", NULL);
@@ -481,6 +482,7 @@ test_bad_tokens(void)
 	    {"9000 characters", garbage},
 	    {"tampered payload", tampered},
 	    {"flipped signature", flipped},
+	    {"signature with its spare bits set", spare_bits},
 	    {"truncated signature", truncated},
 	    {"signature one character longer", extra_char},
 	    {"padding", padded},
@@ -495,6 +497,15 @@ test_bad_tokens(void)
 	g_assert_no_error(error);
 	/* change a middle character of the signature: the last one has spare bits */
 	flipped[strlen(flipped) - 10] = flipped[strlen(flipped) - 10] == 'A' ? 'B' : 'A';
+	/* the last of 43 characters carries 4 bits of the MAC and 2 spare bits: set one
+	 * of those, so the bytes decode the same but the text is not the one we made */
+	{
+		static const gchar alphabet[] =
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+		gchar *last = spare_bits + strlen(spare_bits) - 1;
+		guint value = (guint)(strchr(alphabet, *last) - alphabet);
+		*last = alphabet[value ^ 1];
+	}
 	/* the untouched tokens are good, so every row fails for its own reason */
 	vf_auth_claims_free(assert_valid("good crafted", good, VF_AUTH_TOKEN_TYPE_ACCESS, NOW));
 	vf_auth_claims_free(assert_valid("good issued", issued, VF_AUTH_TOKEN_TYPE_ACCESS, NOW));
@@ -505,6 +516,41 @@ test_bad_tokens(void)
 	}
 	for (guint i = 0; i < G_N_ELEMENTS(rows); i++)
 		assert_invalid(rows[i].name, rows[i].token, VF_AUTH_TOKEN_TYPE_ACCESS, NOW);
+}
+
+static gpointer
+issue_verify_thread(gpointer user_data)
+{
+	guint n = GPOINTER_TO_UINT(user_data);
+
+	for (guint i = 0; i < 300; i++) {
+		g_autoptr(GError) error = NULL;
+		g_autoptr(VfAuthClaims) issued = NULL;
+		g_autoptr(VfAuthClaims) verified = NULL;
+		VfAuthTokenType type =
+		    i % 2 ? VF_AUTH_TOKEN_TYPE_ACCESS : VF_AUTH_TOKEN_TYPE_REFRESH;
+		g_autofree gchar *token =
+		    vf_auth_jwt_issue(SECRET, type, n * 1000 + i + 1, NOW, 300, &issued, &error);
+		if (token == NULL)
+			return GINT_TO_POINTER(FALSE);
+		verified = vf_auth_jwt_verify(SECRET, token, type, NOW, &error);
+		if (verified == NULL || verified->user_id != issued->user_id ||
+		    g_strcmp0(verified->jti, issued->jti) != 0)
+			return GINT_TO_POINTER(FALSE);
+	}
+	return GINT_TO_POINTER(TRUE);
+}
+
+/* the accounts service calls in from many worker threads at once */
+static void
+test_threads(void)
+{
+	GThread *threads[4];
+
+	for (guint i = 0; i < G_N_ELEMENTS(threads); i++)
+		threads[i] = g_thread_new("jwt", issue_verify_thread, GUINT_TO_POINTER(i));
+	for (guint i = 0; i < G_N_ELEMENTS(threads); i++)
+		g_assert_true(GPOINTER_TO_INT(g_thread_join(threads[i])));
 }
 
 static void
@@ -542,6 +588,7 @@ main(int argc, char **argv)
 	g_test_add_func("/auth/jwt/bad-claims", test_bad_claims);
 	g_test_add_func("/auth/jwt/bad-signatures", test_bad_signatures);
 	g_test_add_func("/auth/jwt/bad-tokens", test_bad_tokens);
+	g_test_add_func("/auth/jwt/threads", test_threads);
 	g_test_add_func("/auth/jwt/unusable-secret", test_unusable_secret);
 	return g_test_run();
 }

@@ -14,7 +14,7 @@
 #include "vf-error.h"
 #include "vf-test-util.h"
 
-/* what the Django service stored for "correct horse battery" */
+/* a hash in the format the Django service stored (pbkdf2_sha256$iterations$salt$hash) */
 #define DJANGO_HASH                                                                                \
 	"pbkdf2_sha256$600000$l6m5tLhJ7tpwdySY4tjhLp$"                                             \
 	"gd0c6EgRqrrWazo+BOmixI4yHaDHYi6HpFPIrsv4vW8="
