@@ -53,11 +53,13 @@ vf_auth_password_init(guint max_concurrent, GError **error)
 		}
 	}
 
+	if (max_concurrent == 0)
+		max_concurrent = MAX(g_get_num_processors(), 1);
 	g_mutex_lock(&slot_lock);
-	slot_limit = max_concurrent > 0 ? max_concurrent : MAX(g_get_num_processors(), 1);
+	slot_limit = max_concurrent;
 	g_cond_broadcast(&slot_cond);
 	g_mutex_unlock(&slot_lock);
-	g_debug("at most %u password hashes at once", slot_limit);
+	g_debug("at most %u password hashes at once", max_concurrent);
 
 	g_atomic_int_set(&initialized, 1);
 	return TRUE;
