@@ -18,6 +18,8 @@ G_DECLARE_FINAL_TYPE(VfDbPool, vf_db_pool, VF, DB_POOL, GObject)
 /* keywords/values as for PQconnectdbParams(); copied */
 VfDbPool *
 vf_db_pool_new(const gchar *const *keywords, const gchar *const *values, guint size);
+guint
+vf_db_pool_get_size(VfDbPool *self);
 /* worker thread only; VF_ERROR_UNAVAILABLE when the server cannot be reached */
 VfDbConnection *
 vf_db_pool_acquire(VfDbPool *self, GCancellable *cancellable, GError **error);
