@@ -25,7 +25,7 @@ gchar *vf_mail_mime_encode_quoted_printable(const gchar *text);
 /* the bare address of "Name <a@b.c>" or "a@b.c" */
 gchar *vf_mail_mime_address(const gchar *mailbox);
 /* VF_ERROR_INVALID_INPUT when a header value would break the header block
- * (CR, LF or other control characters, empty recipient, no '@') */
+ * (CR, LF or other control characters, empty recipient, no '@'); from may be NULL */
 gboolean vf_mail_mime_check(const VfMailMessage *message, const gchar *from, GError **error);
 
 G_END_DECLS

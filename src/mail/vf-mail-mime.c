@@ -186,7 +186,8 @@ vf_mail_mime_check(const VfMailMessage *message, const gchar *from, GError **err
 	} fields[] = {
 	    {"recipient", message->recipient}, {"subject", message->subject}, {"sender", from}};
 
-	for (guint i = 0; i < G_N_ELEMENTS(fields); i++) {
+	/* from NULL: the sender is not known yet (checked again when sent) */
+	for (guint i = 0; i < G_N_ELEMENTS(fields) - (from == NULL ? 1 : 0); i++) {
 		if (fields[i].value == NULL || !g_utf8_validate(fields[i].value, -1, NULL) ||
 		    has_control_characters(fields[i].value)) {
 			g_set_error(error,
