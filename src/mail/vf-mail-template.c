@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 #include <locale.h>
 
+#include "vf-mail-language.h"
 #include "vf-mail-template-private.h"
 
 /* the German LC_MESSAGES locale, or (locale_t)0 when it is not installed */
@@ -28,6 +29,16 @@ german_locale(void)
 		g_once_init_leave(&once, 1);
 	}
 	return locale;
+}
+
+void
+vf_mail_language_setup(const gchar *localedir)
+{
+	if (localedir != NULL)
+		bindtextdomain(GETTEXT_PACKAGE, localedir);
+	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
+	g_unsetenv("LANGUAGE");
+	german_locale();
 }
 
 typedef struct {

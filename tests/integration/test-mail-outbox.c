@@ -364,6 +364,7 @@ int
 main(int argc, char **argv)
 {
 	vf_test_init(&argc, &argv, 300);
+	vf_mail_language_setup(NULL);
 	/* the sender reports each failed attempt with g_warning (STYLE.md §8): expected here */
 	g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
 	postgres = vf_test_postgres_new();

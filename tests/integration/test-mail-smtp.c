@@ -201,6 +201,7 @@ int
 main(int argc, char **argv)
 {
 	vf_test_init(&argc, &argv, 120);
+	vf_mail_language_setup(NULL);
 #define ADD(path, func) g_test_add(path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 	ADD("/mail/smtp/delivery", test_delivery);
 	ADD("/mail/smtp/german", test_german);

@@ -245,6 +245,7 @@ int
 main(int argc, char **argv)
 {
 	vf_test_init(&argc, &argv, 60);
+	vf_mail_language_setup(NULL);
 #define ADD(path, func) g_test_add(path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 	ADD("/mail/file-transport/english", test_english);
 	ADD("/mail/file-transport/german", test_german);

@@ -147,6 +147,9 @@ int
 main(int argc, char **argv)
 {
 	vf_test_init(&argc, &argv, 60);
+	/* a desktop session's LANGUAGE must not turn German mails English */
+	g_setenv("LANGUAGE", "fr:en", TRUE);
+	vf_mail_language_setup(NULL);
 	g_test_add_func("/mail/template/activation-english", test_activation_english);
 	g_test_add_func("/mail/template/activation-german", test_activation_german);
 	g_test_add_func("/mail/template/password-reset-english", test_password_reset_english);
