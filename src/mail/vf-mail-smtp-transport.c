@@ -157,9 +157,17 @@ vf_mail_smtp_transport_send(VfMailTransport *transport,
 
 	code = curl_easy_perform(curl);
 	if (code != CURLE_OK) {
+		long response = 0;
+		VfError error_code = error_code_for(code);
+
+		/* a 5xx reply (recipient refused, message rejected) is not an outage:
+		 * it must not hold back the other mails */
+		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response);
+		if (response >= 500)
+			error_code = VF_ERROR_INTERNAL;
 		g_set_error(error,
 			    VF_ERROR,
-			    error_code_for(code),
+			    error_code,
 			    "SMTP to %s failed: %s (curl error %d)",
 			    self->url,
 			    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(code),

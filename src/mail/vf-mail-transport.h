@@ -25,8 +25,9 @@ struct _VfMailTransportClass {
 };
 
 /* worker thread, blocks; VF_ERROR_INVALID_INPUT for a message that cannot be sent
- * (header injection), VF_ERROR_UNAVAILABLE when the server cannot be reached,
- * VF_ERROR_INTERNAL for other failures (the message says what happened) */
+ * (header injection), VF_ERROR_UNAVAILABLE when the server cannot be reached or
+ * answers "try later", VF_ERROR_INTERNAL for other failures such as a refused
+ * recipient (the message says what happened) */
 gboolean
 vf_mail_transport_send(VfMailTransport *self, const VfMailMessage *message, GError **error);
 /* the From mailbox ("Videoflix <noreply@example.com>") */

@@ -166,6 +166,21 @@ test_ssl_against_plain(Fixture *fixture, gconstpointer data)
 	g_assert_cmpuint(vf_test_smtp_count_messages(fixture->smtp), ==, 0);
 }
 
+/* a refused recipient is the server's answer, not an outage */
+static void
+test_recipient_refused(Fixture *fixture, gconstpointer data)
+{
+	/* a non-ASCII local part needs SMTPUTF8, which the listener does not offer */
+	g_autoptr(VfMailMessage) message =
+	    vf_mail_activation_new("en", "jörg@example.com", "http://x/?uid=1&token=2");
+	g_autoptr(GError) error = NULL;
+
+	g_assert_false(vf_mail_transport_send(fixture->transport, message, &error));
+	g_assert_error(error, VF_ERROR, VF_ERROR_INTERNAL);
+	g_test_message("%s", error->message);
+	g_assert_cmpuint(vf_test_smtp_count_messages(fixture->smtp), ==, 0);
+}
+
 static gpointer
 send_thread(gpointer data)
 {
@@ -208,6 +223,7 @@ main(int argc, char **argv)
 	ADD("/mail/smtp/closed-port", test_closed_port);
 	ADD("/mail/smtp/starttls-required", test_starttls_required);
 	ADD("/mail/smtp/ssl-against-plain", test_ssl_against_plain);
+	ADD("/mail/smtp/recipient-refused", test_recipient_refused);
 	ADD("/mail/smtp/concurrent", test_concurrent);
 #undef ADD
 	return g_test_run();
