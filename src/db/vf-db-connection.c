@@ -15,10 +15,18 @@
 
 struct _VfDbConnection {
 	PGconn *pgconn;
-	VfDbPool *pool;	      /* a reference while checked out, else NULL */
-	gchar *last_sqlstate; /* of the last failed statement */
-	gboolean broken;      /* lost or in an unknown state: close on release */
+	VfDbPool *pool;		/* a reference while checked out, else NULL */
+	gchar *last_sqlstate;	/* of the last failed statement */
+	gchar *last_constraint; /* the constraint it violated, if any */
+	gboolean broken;	/* lost or in an unknown state: close on release */
 };
+
+static void
+clear_last(VfDbConnection *self)
+{
+	g_clear_pointer(&self->last_sqlstate, g_free);
+	g_clear_pointer(&self->last_constraint, g_free);
+}
 
 VfDbConnection *
 vf_db_connection_new(PGconn *pgconn)
@@ -36,7 +44,7 @@ vf_db_connection_free(VfDbConnection *self)
 		return;
 	g_clear_pointer(&self->pgconn, PQfinish);
 	g_clear_object(&self->pool);
-	g_free(self->last_sqlstate);
+	clear_last(self);
 	g_free(self);
 }
 
@@ -98,14 +106,23 @@ set_failure(VfDbConnection *self, PGresult *result, GError **error)
 {
 	const gchar *sqlstate =
 	    result != NULL ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : NULL;
-	const gchar *message = result != NULL ? PQresultErrorMessage(result) : NULL;
+	const gchar *primary =
+	    result != NULL ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const gchar *constraint =
+	    result != NULL ? PQresultErrorField(result, PG_DIAG_CONSTRAINT_NAME) : NULL;
 	g_autofree gchar *tidy = NULL;
 
-	if (message == NULL || message[0] == '\0')
-		message = self->pgconn != NULL ? PQerrorMessage(self->pgconn) : "no connection";
-	tidy = vf_db_tidy_message(message);
+	/* only the primary message: DETAIL would quote the row ("Key (email)=(…) already
+	 * exists"), and parameters may be tokens or password hashes */
+	if (primary != NULL && primary[0] != '\0')
+		tidy = vf_db_tidy_message(primary);
+	else
+		tidy = vf_db_tidy_message(self->pgconn != NULL ? PQerrorMessage(self->pgconn)
+							       : "no connection");
 	g_free(self->last_sqlstate);
 	self->last_sqlstate = g_strdup(sqlstate);
+	g_free(self->last_constraint);
+	self->last_constraint = g_strdup(constraint);
 	if (self->pgconn == NULL || PQstatus(self->pgconn) == CONNECTION_BAD ||
 	    sqlstate_is_unavailable(sqlstate))
 		self->broken = TRUE;
@@ -115,7 +132,6 @@ set_failure(VfDbConnection *self, PGresult *result, GError **error)
 		    error, VF_ERROR, VF_ERROR_UNAVAILABLE, "database unavailable: %s", tidy);
 		return;
 	}
-	/* the statement text has no values in it; the parameters are never logged */
 	g_debug("statement failed (SQLSTATE %s): %s", sqlstate != NULL ? sqlstate : "none", tidy);
 	g_set_error_literal(error, VF_ERROR, VF_ERROR_INTERNAL, tidy);
 }
@@ -135,7 +151,7 @@ vf_db_connection_exec(VfDbConnection *self,
 	g_return_val_if_fail(n_params == 0 || params != NULL, NULL);
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 
-	g_clear_pointer(&self->last_sqlstate, g_free);
+	clear_last(self);
 	if (self->broken || self->pgconn == NULL) {
 		g_set_error_literal(
 		    error, VF_ERROR, VF_ERROR_UNAVAILABLE, "database unavailable: connection lost");
@@ -151,9 +167,12 @@ vf_db_connection_exec(VfDbConnection *self,
 	case PGRES_BAD_RESPONSE:
 		set_failure(self, result, error);
 		break;
+	case PGRES_EMPTY_QUERY:
+		g_set_error_literal(error, VF_ERROR, VF_ERROR_INTERNAL, "empty statement");
+		break;
 	default:
-		/* COPY, pipeline or an empty query: not something we send; the
-		 * connection's state is unknown */
+		/* COPY or pipeline: not something we send; the connection's state is
+		 * unknown */
 		self->broken = TRUE;
 		g_set_error(error,
 			    VF_ERROR,
@@ -182,7 +201,7 @@ vf_db_connection_run_script(VfDbConnection *self, const gchar *sql, GError **err
 {
 	g_autoptr(PGresult) result = NULL;
 
-	g_clear_pointer(&self->last_sqlstate, g_free);
+	clear_last(self);
 	if (self->broken || self->pgconn == NULL) {
 		g_set_error_literal(
 		    error, VF_ERROR, VF_ERROR_UNAVAILABLE, "database unavailable: connection lost");
@@ -240,6 +259,13 @@ vf_db_connection_get_last_sqlstate(VfDbConnection *self)
 	return self->last_sqlstate;
 }
 
+const gchar *
+vf_db_connection_get_last_constraint(VfDbConnection *self)
+{
+	g_return_val_if_fail(self != NULL, NULL);
+	return self->last_constraint;
+}
+
 PGconn *
 vf_db_connection_get_pgconn(VfDbConnection *self)
 {
@@ -286,7 +312,7 @@ vf_db_connection_check_idle(VfDbConnection *self)
 gboolean
 vf_db_connection_reset_state(VfDbConnection *self)
 {
-	g_clear_pointer(&self->last_sqlstate, g_free);
+	clear_last(self);
 	if (vf_db_connection_is_broken(self))
 		return FALSE;
 	switch (PQtransactionStatus(self->pgconn)) {

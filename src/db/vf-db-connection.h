@@ -40,6 +40,9 @@ vf_db_connection_rollback(VfDbConnection *self);
 /* SQLSTATE of the last failed statement ("23505" unique violation), or NULL */
 const gchar *
 vf_db_connection_get_last_sqlstate(VfDbConnection *self);
+/* name of the constraint the last failed statement violated ("users_email_key"), or NULL */
+const gchar *
+vf_db_connection_get_last_constraint(VfDbConnection *self);
 PGconn *
 vf_db_connection_get_pgconn(VfDbConnection *self);
 /* release to the pool it came from (for g_autoptr) */

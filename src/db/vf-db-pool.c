@@ -20,9 +20,11 @@ struct _VfDbPool {
 	GStrv values;
 	guint size;
 	GMutex lock;
-	GCond cond;	/* signalled when a connection or a slot is returned */
-	GQueue idle;	/* of VfDbConnection; protected by lock */
-	guint n_in_use; /* checked out or connecting; protected by lock */
+	GCond cond;		    /* signalled when a connection or a slot is returned */
+	GQueue idle;		    /* of VfDbConnection; protected by lock */
+	guint n_in_use;		    /* checked out or connecting; protected by lock */
+	guint n_connect_failures;   /* protected by lock */
+	GError *last_connect_error; /* protected by lock */
 };
 
 G_DEFINE_TYPE(VfDbPool, vf_db_pool, G_TYPE_OBJECT)
@@ -34,6 +36,7 @@ static const gchar *const default_params[][2] = {
     {"keepalives_idle", "30"},
     {"keepalives_interval", "10"},
     {"keepalives_count", "3"},
+    {"tcp_user_timeout", "30000"},
     {"client_encoding", "UTF8"},
     {"application_name", "videoflix"},
 };
@@ -47,6 +50,7 @@ vf_db_pool_finalize(GObject *object)
 	/* checked-out connections hold a reference: only idle ones are left */
 	while ((connection = g_queue_pop_head(&self->idle)) != NULL)
 		vf_db_connection_free(connection);
+	g_clear_error(&self->last_connect_error);
 	g_strfreev(self->keywords);
 	g_strfreev(self->values);
 	g_mutex_clear(&self->lock);
@@ -121,6 +125,8 @@ connect_new(VfDbPool *self, GError **error)
 
 	if (pgconn != NULL && PQstatus(pgconn) == CONNECTION_OK) {
 		PQsetNoticeProcessor(pgconn, notice_cb, NULL);
+		/* errors without DETAIL/CONTEXT: those quote row values */
+		PQsetErrorVerbosity(pgconn, PQERRORS_TERSE);
 		g_debug("connected to the database");
 		return vf_db_connection_new(pgconn);
 	}
@@ -134,12 +140,14 @@ VfDbConnection *
 vf_db_pool_acquire(VfDbPool *self, GCancellable *cancellable, GError **error)
 {
 	VfDbConnection *connection = NULL;
+	guint failures_seen;
 
 	g_return_val_if_fail(VF_IS_DB_POOL(self), NULL);
 	g_return_val_if_fail(cancellable == NULL || G_IS_CANCELLABLE(cancellable), NULL);
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 
 	g_mutex_lock(&self->lock);
+	failures_seen = self->n_connect_failures;
 	for (;;) {
 		if (g_cancellable_set_error_if_cancelled(cancellable, error)) {
 			g_mutex_unlock(&self->lock);
@@ -158,17 +166,30 @@ vf_db_pool_acquire(VfDbPool *self, GCancellable *cancellable, GError **error)
 			self->n_in_use--;
 			continue;
 		}
+		/* someone failed to connect while we waited: the server is down, so answer
+		 * now rather than queue up behind one connect_timeout after another */
+		if (self->n_connect_failures != failures_seen && self->last_connect_error != NULL) {
+			g_propagate_error(error, g_error_copy(self->last_connect_error));
+			g_mutex_unlock(&self->lock);
+			return NULL;
+		}
 		if (self->n_in_use + self->idle.length < self->size) {
+			GError *connect_error = NULL;
+
 			/* reserve a slot, connect outside the lock */
 			self->n_in_use++;
 			g_mutex_unlock(&self->lock);
-			connection = connect_new(self, error);
+			connection = connect_new(self, &connect_error);
 			if (connection != NULL)
 				break;
 			g_mutex_lock(&self->lock);
 			self->n_in_use--;
-			g_cond_signal(&self->cond);
+			self->n_connect_failures++;
+			g_clear_error(&self->last_connect_error);
+			self->last_connect_error = g_error_copy(connect_error);
+			g_cond_broadcast(&self->cond);
 			g_mutex_unlock(&self->lock);
+			g_propagate_error(error, connect_error);
 			return NULL;
 		}
 		g_cond_wait_until(
