@@ -20,6 +20,9 @@ struct _VfTestSmtp {
 	guint16 port;
 	guint starts;
 	GSubprocess *process;
+	VfTestSmtpSecurity security;
+	gchar *cert_file;
+	gchar *key_file;
 };
 
 /* ---- reading mails ---- */
@@ -375,18 +378,32 @@ vf_test_smtp_start(VfTestSmtp *self)
 	g_subprocess_launcher_setenv(launcher, "PYTHONPATH", python_path, TRUE);
 	g_subprocess_launcher_setenv(launcher, "PYTHONDONTWRITEBYTECODE", "1", TRUE);
 	g_subprocess_launcher_set_stdout_file_path(launcher, log_path);
-	self->process = g_subprocess_launcher_spawn(launcher,
-						    &error,
-						    "/usr/bin/python3",
-						    "-m",
-						    "aiosmtpd",
-						    "-n",
-						    "-l",
-						    listen,
-						    "-c",
-						    "vf_test_smtp_recorder.Recorder",
-						    self->mail_dir,
-						    NULL);
+	{
+		g_autoptr(GPtrArray) argv = g_ptr_array_new();
+		g_ptr_array_add(argv, (gpointer) "/usr/bin/python3");
+		g_ptr_array_add(argv, (gpointer) "-m");
+		g_ptr_array_add(argv, (gpointer) "aiosmtpd");
+		g_ptr_array_add(argv, (gpointer) "-n");
+		g_ptr_array_add(argv, (gpointer) "-l");
+		g_ptr_array_add(argv, listen);
+		if (self->security == VF_TEST_SMTP_STARTTLS) {
+			g_ptr_array_add(argv, (gpointer) "--tlscert");
+			g_ptr_array_add(argv, self->cert_file);
+			g_ptr_array_add(argv, (gpointer) "--tlskey");
+			g_ptr_array_add(argv, self->key_file);
+		} else if (self->security == VF_TEST_SMTP_SMTPS) {
+			g_ptr_array_add(argv, (gpointer) "--smtpscert");
+			g_ptr_array_add(argv, self->cert_file);
+			g_ptr_array_add(argv, (gpointer) "--smtpskey");
+			g_ptr_array_add(argv, self->key_file);
+		}
+		g_ptr_array_add(argv, (gpointer) "-c");
+		g_ptr_array_add(argv, (gpointer) "vf_test_smtp_recorder.Recorder");
+		g_ptr_array_add(argv, self->mail_dir);
+		g_ptr_array_add(argv, NULL);
+		self->process = g_subprocess_launcher_spawnv(
+		    launcher, (const gchar *const *)argv->pdata, &error);
+	}
 	g_assert_no_error(error);
 
 	while (!port_accepts(self->port)) {
@@ -412,17 +429,69 @@ vf_test_smtp_stop(VfTestSmtp *self)
 	g_clear_object(&self->process);
 }
 
+static void
+make_certificate(VfTestSmtp *self)
+{
+	g_autoptr(GSubprocessLauncher) launcher =
+	    vf_test_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+	g_autoptr(GSubprocess) process = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *output = NULL;
+
+	self->cert_file = g_build_filename(self->dir, "cert.pem", NULL);
+	self->key_file = g_build_filename(self->dir, "key.pem", NULL);
+	process = g_subprocess_launcher_spawn(launcher,
+					      &error,
+					      "openssl",
+					      "req",
+					      "-x509",
+					      "-newkey",
+					      "rsa:2048",
+					      "-nodes",
+					      "-days",
+					      "2",
+					      "-subj",
+					      "/CN=127.0.0.1",
+					      "-addext",
+					      "subjectAltName=IP:127.0.0.1",
+					      "-keyout",
+					      self->key_file,
+					      "-out",
+					      self->cert_file,
+					      NULL);
+	g_assert_no_error(error);
+	g_subprocess_communicate_utf8(process, NULL, NULL, &output, NULL, &error);
+	g_assert_no_error(error);
+	if (!g_subprocess_get_successful(process))
+		g_error("openssl req failed:\n%s", output);
+}
+
 VfTestSmtp *
-vf_test_smtp_new(void)
+vf_test_smtp_new_full(VfTestSmtpSecurity security)
 {
 	VfTestSmtp *self = g_new0(VfTestSmtp, 1);
 
+	self->security = security;
 	self->dir = vf_test_make_tmpdir("vf-test-smtp");
 	self->mail_dir = g_build_filename(self->dir, "mail", NULL);
 	g_assert_cmpint(g_mkdir_with_parents(self->mail_dir, 0700), ==, 0);
+	if (security != VF_TEST_SMTP_PLAIN)
+		make_certificate(self);
 	self->port = vf_test_free_port();
 	vf_test_smtp_start(self);
 	return self;
+}
+
+VfTestSmtp *
+vf_test_smtp_new(void)
+{
+	return vf_test_smtp_new_full(VF_TEST_SMTP_PLAIN);
+}
+
+const gchar *
+vf_test_smtp_get_ca_file(VfTestSmtp *self)
+{
+	return self->cert_file;
 }
 
 guint16
@@ -506,5 +575,7 @@ vf_test_smtp_free(VfTestSmtp *self)
 	vf_test_rm_rf(self->dir);
 	g_free(self->dir);
 	g_free(self->mail_dir);
+	g_free(self->cert_file);
+	g_free(self->key_file);
 	g_free(self);
 }

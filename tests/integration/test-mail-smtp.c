@@ -181,6 +181,83 @@ test_recipient_refused(Fixture *fixture, gconstpointer data)
 	g_assert_cmpuint(vf_test_smtp_count_messages(fixture->smtp), ==, 0);
 }
 
+static VfMailTransport *
+tls_transport_new(VfTestSmtp *smtp, gboolean use_tls, gboolean use_ssl, gboolean trust)
+{
+	VfMailTransport *transport = vf_mail_smtp_transport_new(
+	    "127.0.0.1", vf_test_smtp_get_port(smtp), NULL, NULL, use_tls, use_ssl, FROM);
+
+	vf_mail_smtp_transport_set_timeouts(VF_MAIL_SMTP_TRANSPORT(transport), 5000, 20000);
+	if (trust)
+		vf_mail_smtp_transport_set_ca_file(VF_MAIL_SMTP_TRANSPORT(transport),
+						   vf_test_smtp_get_ca_file(smtp));
+	return transport;
+}
+
+static gboolean
+send_one(VfMailTransport *transport, GError **error)
+{
+	g_autoptr(VfMailMessage) message =
+	    vf_mail_activation_new("de", "user@example.com", "http://x/?uid=1&token=2");
+	return vf_mail_transport_send(transport, message, error);
+}
+
+/* EMAIL_USE_TLS: STARTTLS with a trusted certificate delivers; an untrusted one
+ * and a client that skips TLS are refused */
+static void
+test_starttls(void)
+{
+	g_autoptr(VfTestSmtp) smtp = vf_test_smtp_new_full(VF_TEST_SMTP_STARTTLS);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) mails = NULL;
+
+	{
+		g_autoptr(VfMailTransport) transport = tls_transport_new(smtp, TRUE, FALSE, FALSE);
+		g_assert_false(send_one(transport, &error));
+		g_test_message("untrusted: %s", error->message);
+		g_clear_error(&error);
+	}
+	{
+		g_autoptr(VfMailTransport) transport = tls_transport_new(smtp, FALSE, FALSE, FALSE);
+		g_assert_false(send_one(transport, &error));
+		g_test_message("no TLS: %s", error->message);
+		g_clear_error(&error);
+	}
+	g_assert_cmpuint(vf_test_smtp_count_messages(smtp), ==, 0);
+	{
+		g_autoptr(VfMailTransport) transport = tls_transport_new(smtp, TRUE, FALSE, TRUE);
+		g_assert_true(send_one(transport, &error));
+		g_assert_no_error(error);
+	}
+	mails = vf_test_smtp_get_messages(smtp);
+	g_assert_cmpuint(mails->len, ==, 1);
+	g_assert_cmpstr(
+	    ((VfTestMail *)mails->pdata[0])->subject, ==, "Aktiviere dein Videoflix-Konto");
+}
+
+/* EMAIL_USE_SSL: implicit TLS */
+static void
+test_smtps(void)
+{
+	g_autoptr(VfTestSmtp) smtp = vf_test_smtp_new_full(VF_TEST_SMTP_SMTPS);
+	g_autoptr(GError) error = NULL;
+
+	{
+		g_autoptr(VfMailTransport) transport = tls_transport_new(smtp, FALSE, TRUE, FALSE);
+		g_assert_false(send_one(transport, &error));
+		g_test_message("untrusted: %s", error->message);
+		g_clear_error(&error);
+	}
+	g_assert_cmpuint(vf_test_smtp_count_messages(smtp), ==, 0);
+	{
+		/* EMAIL_USE_TLS as well changes nothing: smtps:// wins */
+		g_autoptr(VfMailTransport) transport = tls_transport_new(smtp, TRUE, TRUE, TRUE);
+		g_assert_true(send_one(transport, &error));
+		g_assert_no_error(error);
+	}
+	g_assert_cmpuint(vf_test_smtp_count_messages(smtp), ==, 1);
+}
+
 static gpointer
 send_thread(gpointer data)
 {
@@ -226,5 +303,7 @@ main(int argc, char **argv)
 	ADD("/mail/smtp/recipient-refused", test_recipient_refused);
 	ADD("/mail/smtp/concurrent", test_concurrent);
 #undef ADD
+	g_test_add_func("/mail/smtp/starttls", test_starttls);
+	g_test_add_func("/mail/smtp/smtps", test_smtps);
 	return g_test_run();
 }
