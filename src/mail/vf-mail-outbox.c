@@ -118,6 +118,25 @@ vf_mail_outbox_mark_sent(VfDbConnection *connection, gint64 id, GError **error)
 }
 
 gboolean
+vf_mail_outbox_unclaim(VfDbConnection *connection, gint64 id, GError **error)
+{
+	g_autofree gchar *id_text = g_strdup_printf("%" G_GINT64_FORMAT, id);
+	const gchar *params[] = {id_text};
+
+	if (!vf_db_connection_run(connection,
+				  "UPDATE mail_outbox SET next_try_at = clock_timestamp(), "
+				  "attempts = greatest(attempts - 1, 0) "
+				  "WHERE id = $1::bigint AND sent_at IS NULL",
+				  G_N_ELEMENTS(params),
+				  params,
+				  error)) {
+		g_prefix_error(error, "cannot give back mail %" G_GINT64_FORMAT ": ", id);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
 vf_mail_outbox_mark_failed(
     VfDbConnection *connection, gint64 id, const gchar *reason, guint delay_ms, GError **error)
 {

@@ -34,6 +34,9 @@ GPtrArray *
 vf_mail_outbox_claim(VfDbConnection *connection, guint limit, guint lease_ms, GError **error);
 gboolean
 vf_mail_outbox_mark_sent(VfDbConnection *connection, gint64 id, GError **error);
+/* gives a claimed mail back unsent and due at once (a sender stopping mid-batch) */
+gboolean
+vf_mail_outbox_unclaim(VfDbConnection *connection, gint64 id, GError **error);
 /* records the failure and makes the mail due again after delay_ms; G_MAXUINT
  * parks it for good (a mail that can never be sent) */
 gboolean

@@ -32,6 +32,7 @@ struct _VfMailSender {
 	gboolean again;
 	guint n_sent;
 	guint n_failed;
+	GMainContext *context; /* where the sender was made: timer, runs, kicks */
 	GMutex lock;
 	GArray *unmarked; /* of gint64: sent, not yet marked; protected by lock */
 };
@@ -170,6 +171,15 @@ run_thread(GTask *task, gpointer source_object, gpointer task_data, GCancellable
 			g_autoptr(GError) send_error = NULL;
 			g_autoptr(GError) mark_error = NULL;
 
+			if (g_cancellable_is_cancelled(cancellable)) {
+				/* stopping: give the rest back rather than leave it leased */
+				g_autoptr(VfDbConnection) connection =
+				    vf_db_pool_acquire(self->pool, NULL, &mark_error);
+				if (connection == NULL ||
+				    !vf_mail_outbox_unclaim(connection, entry->id, &mark_error))
+					g_debug("%s", mark_error->message);
+				continue;
+			}
 			if (server_down) {
 				/* the batch backs off together with the mail that found it down */
 				g_autoptr(GError) deferred =
@@ -256,6 +266,29 @@ tick_cb(gpointer user_data)
 	return G_SOURCE_CONTINUE;
 }
 
+static guint
+add_timer(VfMailSender *self)
+{
+	g_autoptr(GSource) source = g_timeout_source_new(self->interval_ms);
+
+	g_source_set_callback(source, tick_cb, self, NULL);
+	g_source_set_static_name(source, "[vf-mail] poll");
+	return g_source_attach(source, self->context);
+}
+
+static void
+remove_timer(VfMailSender *self)
+{
+	GSource *source;
+
+	if (self->timeout_id == 0)
+		return;
+	source = g_main_context_find_source_by_id(self->context, self->timeout_id);
+	if (source != NULL)
+		g_source_destroy(source);
+	self->timeout_id = 0;
+}
+
 void
 vf_mail_sender_start(VfMailSender *self)
 {
@@ -264,17 +297,37 @@ vf_mail_sender_start(VfMailSender *self)
 	if (self->started)
 		return;
 	self->started = TRUE;
-	self->timeout_id = g_timeout_add(self->interval_ms, tick_cb, self);
+	self->timeout_id = add_timer(self);
 	run_start(self);
+}
+
+static gboolean
+kick_cb(gpointer user_data)
+{
+	VfMailSender *self = VF_MAIL_SENDER(user_data);
+
+	if (self->started)
+		run_start(self);
+	return G_SOURCE_REMOVE;
 }
 
 void
 vf_mail_sender_kick(VfMailSender *self)
 {
+	g_autoptr(GSource) source = NULL;
+
 	g_return_if_fail(VF_IS_MAIL_SENDER(self));
 
-	if (self->started)
-		run_start(self);
+	if (g_main_context_is_owner(self->context)) {
+		kick_cb(self);
+		return;
+	}
+	/* from a worker thread (a service that just committed): hop to the loop */
+	source = g_idle_source_new();
+	g_source_set_priority(source, G_PRIORITY_DEFAULT);
+	g_source_set_callback(source, kick_cb, g_object_ref(self), g_object_unref);
+	g_source_set_static_name(source, "[vf-mail] kick");
+	g_source_attach(source, self->context);
 }
 
 void
@@ -284,7 +337,7 @@ vf_mail_sender_stop(VfMailSender *self)
 
 	self->started = FALSE;
 	self->again = FALSE;
-	g_clear_handle_id(&self->timeout_id, g_source_remove);
+	remove_timer(self);
 	/* the run in flight keeps its own reference to the old cancellable */
 	g_cancellable_cancel(self->cancellable);
 	g_object_unref(self->cancellable);
@@ -328,8 +381,8 @@ vf_mail_sender_set_interval(VfMailSender *self, guint interval_ms)
 	g_return_if_fail(interval_ms > 0);
 	self->interval_ms = interval_ms;
 	if (self->timeout_id != 0) {
-		g_source_remove(self->timeout_id);
-		self->timeout_id = g_timeout_add(self->interval_ms, tick_cb, self);
+		remove_timer(self);
+		self->timeout_id = add_timer(self);
 	}
 }
 
@@ -347,7 +400,7 @@ vf_mail_sender_dispose(GObject *object)
 {
 	VfMailSender *self = VF_MAIL_SENDER(object);
 
-	g_clear_handle_id(&self->timeout_id, g_source_remove);
+	remove_timer(self);
 	g_clear_object(&self->pool);
 	g_clear_object(&self->transport);
 	G_OBJECT_CLASS(vf_mail_sender_parent_class)->dispose(object);
@@ -364,6 +417,7 @@ vf_mail_sender_finalize(GObject *object)
 	g_array_unref(self->unmarked);
 	g_mutex_clear(&self->lock);
 	g_clear_object(&self->cancellable);
+	g_main_context_unref(self->context);
 	G_OBJECT_CLASS(vf_mail_sender_parent_class)->finalize(object);
 }
 
@@ -385,6 +439,7 @@ vf_mail_sender_init(VfMailSender *self)
 	self->batch = 5;
 	self->lease_ms = 10 * 60 * 1000;
 	self->cancellable = g_cancellable_new();
+	self->context = g_main_context_ref_thread_default();
 	g_mutex_init(&self->lock);
 	self->unmarked = g_array_new(FALSE, FALSE, sizeof(gint64));
 }

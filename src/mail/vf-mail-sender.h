@@ -4,7 +4,8 @@
  * right after a mail was committed) starts a run in a GTask thread that claims due
  * mails, sends them with the transport, marks them sent, or records the error and
  * backs off exponentially. Several senders (threads or daemons) may share one
- * outbox: a mail is claimed by one of them only. Public calls: main thread.
+ * outbox: a mail is claimed by one of them only. Public calls: the thread of the
+ * main context current at construction (the main thread), except kick().
  */
 #pragma once
 
@@ -32,7 +33,8 @@ void
 vf_mail_sender_set_lease(VfMailSender *self, guint batch, guint lease_ms);
 void
 vf_mail_sender_start(VfMailSender *self);
-/* a mail was just committed: run now (or right after the current run) */
+/* a mail was just committed: run now (or right after the current run). Any thread:
+ * from a worker thread the kick is passed to the sender's main context. */
 void
 vf_mail_sender_kick(VfMailSender *self);
 /* no new runs; a run in flight finishes the mail it is sending */

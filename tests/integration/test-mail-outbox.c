@@ -360,6 +360,34 @@ test_lease(Fixture *fixture, gconstpointer data)
 	    2);
 }
 
+static gpointer
+enqueue_and_kick_thread(gpointer data)
+{
+	Fixture *fixture = data;
+
+	enqueue(fixture->pool, 7, 2);
+	vf_mail_sender_kick(fixture->sender);
+	return NULL;
+}
+
+/* a service commits on a worker thread and kicks from there; the timer is far off,
+ * so only the kick can send the mail */
+static void
+test_kick_from_thread(Fixture *fixture, gconstpointer data)
+{
+	GThread *thread;
+
+	vf_mail_sender_set_interval(fixture->sender, 3600 * 1000);
+	vf_mail_sender_start(fixture->sender);
+	g_assert_true(vf_test_wait_until(sender_idle, fixture->sender, WAIT_MS));
+	thread = g_thread_new("service", enqueue_and_kick_thread, fixture);
+	g_thread_join(thread);
+	g_assert_true(vf_test_smtp_wait_for_messages(fixture->smtp, 2, WAIT_MS));
+	wait_for_query(
+	    fixture->pool, "SELECT count(*) FROM mail_outbox WHERE sent_at IS NOT NULL", 2);
+	assert_each_once(fixture->smtp, 2);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -375,6 +403,7 @@ main(int argc, char **argv)
 	ADD("/mail/outbox/outage", test_outage);
 	ADD("/mail/outbox/two-senders", test_two_senders);
 	ADD("/mail/outbox/lease", test_lease);
+	ADD("/mail/outbox/kick-from-thread", test_kick_from_thread);
 #undef ADD
 	{
 		int status = g_test_run();
