@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The password reset mail sent after POST /api/password_reset/ (API.md):
+ * subject "Reset your Videoflix account" and the reset link. Any thread.
+ */
+#pragma once
+
+#include "vf-mail-language.h"
+#include "vf-mail-message.h"
+
+G_BEGIN_DECLS
+
+/* language "de" or "en" (vf_mail_language_from_accept()); link is used verbatim */
+VfMailMessage *
+vf_mail_password_reset_new(const gchar *language, const gchar *recipient, const gchar *link);
+
+G_END_DECLS
