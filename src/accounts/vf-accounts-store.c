@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * SQL of the accounts tables. Every statement is parameterised; token hashes go
+ * in as hex and are decoded by PostgreSQL.
+ */
+#include "config.h"
+
+#include "vf-accounts-store.h"
+
+#include <stdlib.h>
+
+#include "vf-error.h"
+
+#define USER_COLUMNS                                                                               \
+	"id, email, password_hash, is_active, is_admin, language, "                               \
+	"extract(epoch from password_changed_at)::bigint"
+
+void
+vf_accounts_user_free(VfAccountsUser *user)
+{
+	if (user == NULL)
+		return;
+	g_free(user->email);
+	g_free(user->password_hash);
+	g_free(user->language);
+	g_free(user);
+}
+
+static gchar *
+int_text(gint64 value)
+{
+	return g_strdup_printf("%" G_GINT64_FORMAT, value);
+}
+
+static gchar *
+hash_hex(GBytes *bytes)
+{
+	gsize len = 0;
+	const guint8 *data = g_bytes_get_data(bytes, &len);
+	GString *hex = g_string_sized_new(2 + len * 2);
+
+	g_string_append(hex, "\\x");
+	for (gsize i = 0; i < len; i++)
+		g_string_append_printf(hex, "%02x", data[i]);
+	return g_string_free(hex, FALSE);
+}
+
+static gboolean
+is_true(PGresult *result, gint row, gint column)
+{
+	return g_strcmp0(PQgetvalue(result, row, column), "t") == 0;
+}
+
+static VfAccountsUser *
+user_from_row(PGresult *result)
+{
+	VfAccountsUser *user;
+
+	if (PQntuples(result) == 0)
+		return NULL;
+	user = g_new0(VfAccountsUser, 1);
+	user->id = g_ascii_strtoll(PQgetvalue(result, 0, 0), NULL, 10);
+	user->email = g_strdup(PQgetvalue(result, 0, 1));
+	user->password_hash = g_strdup(PQgetvalue(result, 0, 2));
+	user->is_active = is_true(result, 0, 3);
+	user->is_admin = is_true(result, 0, 4);
+	user->language = g_strdup(PQgetvalue(result, 0, 5));
+	user->password_changed_at = g_ascii_strtoll(PQgetvalue(result, 0, 6), NULL, 10);
+	return user;
+}
+
+VfAccountsUser *
+vf_accounts_store_find_user_by_email(VfDbConnection *connection,
+				     const gchar *email,
+				     GError **error)
+{
+	const gchar *params[] = {email};
+	g_autoptr(PGresult) result = vf_db_connection_exec(
+	    connection, "SELECT " USER_COLUMNS " FROM users WHERE email = $1", 1, params, error);
+	if (result == NULL)
+		return NULL;
+	return user_from_row(result);
+}
+
+VfAccountsUser *
+vf_accounts_store_find_user_by_id(VfDbConnection *connection, gint64 user_id, GError **error)
+{
+	g_autofree gchar *id = int_text(user_id);
+	const gchar *params[] = {id};
+	g_autoptr(PGresult) result = vf_db_connection_exec(
+	    connection, "SELECT " USER_COLUMNS " FROM users WHERE id = $1", 1, params, error);
+	if (result == NULL)
+		return NULL;
+	return user_from_row(result);
+}
+
+gint64
+vf_accounts_store_insert_user(VfDbConnection *connection,
+			      const gchar *email,
+			      const gchar *password_hash,
+			      const gchar *language,
+			      gboolean is_active,
+			      gboolean is_admin,
+			      GError **error)
+{
+	const gchar *params[] = {email,
+				 password_hash,
+				 language,
+				 is_active ? "true" : "false",
+				 is_admin ? "true" : "false"};
+	g_autoptr(PGresult) result =
+	    vf_db_connection_exec(connection,
+				  "INSERT INTO users (email, password_hash, language, is_active, "
+				  "is_admin) VALUES ($1, $2, $3, $4, $5) "
+				  "ON CONFLICT (email) DO NOTHING RETURNING id",
+				  5,
+				  params,
+				  error);
+	if (result == NULL)
+		return -1;
+	if (PQntuples(result) == 0)
+		return 0;
+	return g_ascii_strtoll(PQgetvalue(result, 0, 0), NULL, 10);
+}
+
+gboolean
+vf_accounts_store_set_flags(VfDbConnection *connection,
+			    gint64 user_id,
+			    gboolean is_active,
+			    gboolean is_admin,
+			    GError **error)
+{
+	g_autofree gchar *id = int_text(user_id);
+	const gchar *params[] = {id, is_active ? "true" : "false", is_admin ? "true" : "false"};
+	return vf_db_connection_run(connection,
+				    "UPDATE users SET is_active = $2, is_admin = $3 WHERE id = $1",
+				    3,
+				    params,
+				    error);
+}
+
+gboolean
+vf_accounts_store_activate_user(VfDbConnection *connection, gint64 user_id, GError **error)
+{
+	g_autofree gchar *id = int_text(user_id);
+	const gchar *params[] = {id};
+	return vf_db_connection_run(
+	    connection, "UPDATE users SET is_active = true WHERE id = $1", 1, params, error);
+}
+
+gboolean
+vf_accounts_store_set_password(VfDbConnection *connection,
+			       gint64 user_id,
+			       const gchar *password_hash,
+			       GError **error)
+{
+	g_autofree gchar *id = int_text(user_id);
+	const gchar *params[] = {id, password_hash};
+	return vf_db_connection_run(connection,
+				    "UPDATE users SET password_hash = $2, "
+				    "password_changed_at = date_trunc('second', now()) WHERE id = $1",
+				    2,
+				    params,
+				    error);
+}
+
+gboolean
+vf_accounts_store_insert_token(VfDbConnection *connection,
+			       gint64 user_id,
+			       const gchar *purpose,
+			       GBytes *token_hash,
+			       gint64 lifetime_s,
+			       GError **error)
+{
+	g_autofree gchar *id = int_text(user_id);
+	g_autofree gchar *hex = hash_hex(token_hash);
+	g_autofree gchar *lifetime = int_text(lifetime_s);
+	const gchar *params[] = {id, purpose, hex, lifetime};
+	return vf_db_connection_run(
+	    connection,
+	    "INSERT INTO one_time_tokens (user_id, purpose, token_hash, password_changed_at, "
+	    "expires_at) SELECT id, $2, $3::bytea, password_changed_at, "
+	    "now() + make_interval(secs => $4::bigint) FROM users WHERE id = $1",
+	    4,
+	    params,
+	    error);
+}
+
+gboolean
+vf_accounts_store_consume_token(VfDbConnection *connection,
+				gint64 user_id,
+				const gchar *purpose,
+				GBytes *token_hash,
+				GError **error)
+{
+	g_autofree gchar *id = int_text(user_id);
+	g_autofree gchar *hex = hash_hex(token_hash);
+	const gchar *params[] = {id, purpose, hex};
+	g_autoptr(PGresult) result =
+	    vf_db_connection_exec(connection,
+				  "UPDATE one_time_tokens t SET used_at = now() FROM users u "
+				  "WHERE t.user_id = $1 AND t.purpose = $2 AND t.token_hash = $3::bytea "
+				  "AND u.id = t.user_id AND t.used_at IS NULL AND t.expires_at > now() "
+				  "AND t.password_changed_at = u.password_changed_at RETURNING t.id",
+				  3,
+				  params,
+				  error);
+	if (result == NULL)
+		return FALSE;
+	if (PQntuples(result) == 0) {
+		g_set_error_literal(error, VF_ERROR, VF_ERROR_NOT_FOUND, "no such live token");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+vf_accounts_store_insert_refresh(VfDbConnection *connection,
+				 const gchar *jti,
+				 gint64 user_id,
+				 gint64 expires_at,
+				 GError **error)
+{
+	g_autofree gchar *id = int_text(user_id);
+	g_autofree gchar *expires = int_text(expires_at);
+	const gchar *params[] = {jti, id, expires};
+	return vf_db_connection_run(connection,
+				    "INSERT INTO refresh_tokens (jti, user_id, expires_at) "
+				    "VALUES ($1, $2, to_timestamp($3::bigint))",
+				    3,
+				    params,
+				    error);
+}
+
+gboolean
+vf_accounts_store_refresh_state(VfDbConnection *connection,
+				const gchar *jti,
+				gint64 user_id,
+				gboolean *found,
+				gboolean *is_active,
+				gboolean *is_admin,
+				gint64 *password_changed_at,
+				gboolean *live,
+				GError **error)
+{
+	g_autofree gchar *id = int_text(user_id);
+	const gchar *params[] = {jti, id};
+	g_autoptr(PGresult) result = vf_db_connection_exec(
+	    connection,
+	    "SELECT u.is_active, u.is_admin, extract(epoch from u.password_changed_at)::bigint, "
+	    "EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.jti = $1 AND r.user_id = u.id "
+	    "AND r.revoked_at IS NULL AND r.expires_at > now()) FROM users u WHERE u.id = $2",
+	    2,
+	    params,
+	    error);
+	if (result == NULL)
+		return FALSE;
+	*found = PQntuples(result) > 0;
+	if (!*found)
+		return TRUE;
+	*is_active = is_true(result, 0, 0);
+	*is_admin = is_true(result, 0, 1);
+	*password_changed_at = g_ascii_strtoll(PQgetvalue(result, 0, 2), NULL, 10);
+	*live = is_true(result, 0, 3);
+	return TRUE;
+}
+
+gboolean
+vf_accounts_store_revoke_refresh(VfDbConnection *connection,
+				 const gchar *jti,
+				 gint64 user_id,
+				 gboolean *revoked,
+				 GError **error)
+{
+	g_autofree gchar *id = int_text(user_id);
+	const gchar *params[] = {jti, id};
+	g_autoptr(PGresult) result =
+	    vf_db_connection_exec(connection,
+				  "UPDATE refresh_tokens SET revoked_at = now() WHERE jti = $1 "
+				  "AND user_id = $2 AND revoked_at IS NULL AND expires_at > now() "
+				  "RETURNING jti",
+				  2,
+				  params,
+				  error);
+	if (result == NULL)
+		return FALSE;
+	*revoked = PQntuples(result) > 0;
+	return TRUE;
+}
+
+gboolean
+vf_accounts_store_revoke_all_refresh(VfDbConnection *connection, gint64 user_id, GError **error)
+{
+	g_autofree gchar *id = int_text(user_id);
+	const gchar *params[] = {id};
+	return vf_db_connection_run(
+	    connection,
+	    "UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
+	    1,
+	    params,
+	    error);
+}
