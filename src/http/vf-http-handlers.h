@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every handler of the route table, by resource file.
+ */
+#pragma once
+
+#include "vf-http-request.h"
+
+G_BEGIN_DECLS
+
+/* vf-http-accounts.c */
+void
+vf_http_accounts_register(VfHttpRequest *request);
+void
+vf_http_accounts_activate(VfHttpRequest *request);
+void
+vf_http_accounts_login(VfHttpRequest *request);
+void
+vf_http_accounts_logout(VfHttpRequest *request);
+void
+vf_http_accounts_refresh(VfHttpRequest *request);
+void
+vf_http_accounts_password_reset(VfHttpRequest *request);
+void
+vf_http_accounts_password_confirm(VfHttpRequest *request);
+
+/* vf-http-ops.c */
+void
+vf_http_ops_healthz(VfHttpRequest *request);
+void
+vf_http_ops_readyz(VfHttpRequest *request);
+
+G_END_DECLS
