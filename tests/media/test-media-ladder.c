@@ -67,18 +67,45 @@ static const BadCase bad_cases[] = {
     {"[ladder]\nrenditions=a;c\n", NULL, NULL, "lists “c” but there is no group “c”"},
     {"[ladder]\nrenditions=a;a\n", NULL, NULL, "listed twice"},
     {"[ladder]\nrenditions=a;../x\n", NULL, NULL, "key “renditions”: names may hold"},
-    {"[ladder]\nrenditions=a;b\nsegment-duration=5\nkeyframe-interval=2\n", NULL, NULL, "key “segment-duration”: must be a multiple"},
-    {"[ladder]\nrenditions=a;b\nsegment-duration=zero\n", NULL, NULL, "group “ladder”, key “segment-duration”: expected a whole number"},
-    {"[ladder]\nrenditions=a;b\nupscale=maybe\n", NULL, NULL, "group “ladder”, key “upscale”: expected true or false"},
+    {"[ladder]\nrenditions=a;b\nsegment-duration=5\nkeyframe-interval=2\n",
+     NULL,
+     NULL,
+     "key “segment-duration”: must be a multiple"},
+    {"[ladder]\nrenditions=a;b\nsegment-duration=zero\n",
+     NULL,
+     NULL,
+     "group “ladder”, key “segment-duration”: expected a whole number"},
+    {"[ladder]\nrenditions=a;b\nupscale=maybe\n",
+     NULL,
+     NULL,
+     "group “ladder”, key “upscale”: expected true or false"},
     {NULL, "[a]\nvideo-bitrate=400\n", NULL, "group “a”, key “height”: missing"},
     {NULL, NULL, "[b]\nheight=481\nvideo-bitrate=900\n", "group “b”, key “height”: must be even"},
-    {NULL, NULL, "[b]\nheight=-480\nvideo-bitrate=900\n", "group “b”, key “height”: expected a whole number"},
+    {NULL,
+     NULL,
+     "[b]\nheight=-480\nvideo-bitrate=900\n",
+     "group “b”, key “height”: expected a whole number"},
     {NULL, NULL, "[b]\nheight=480\nvideo-bitrate=lots\n", "group “b”, key “video-bitrate”"},
-    {NULL, NULL, "[b]\nheight=480\nvideo-bitrate=900\nmax-rate=1800\n", "group “b”, key “max-rate”: must equal"},
-    {NULL, NULL, "[b]\nheight=480\nvideo-bitrate=900\nvbv-buffer=5\n", "group “b”, key “vbv-buffer”"},
-    {NULL, NULL, "[b]\nheight=480\nvideo-bitrate=900\naudio-bitrate=64\n", "group “b”, key “audio-bitrate”: must be the same"},
-    {NULL, NULL, "[b]\nheight=480\nvideo-bitrate=900\nspeed-preset=warp\n", "group “b”, key “speed-preset”: expected one of"},
-    {NULL, NULL, "[b]\nheight=480\nvideo-bitrate=900\nprofile=high10\n", "group “b”, key “profile”"},
+    {NULL,
+     NULL,
+     "[b]\nheight=480\nvideo-bitrate=900\nmax-rate=1800\n",
+     "group “b”, key “max-rate”: must equal"},
+    {NULL,
+     NULL,
+     "[b]\nheight=480\nvideo-bitrate=900\nvbv-buffer=5\n",
+     "group “b”, key “vbv-buffer”"},
+    {NULL,
+     NULL,
+     "[b]\nheight=480\nvideo-bitrate=900\naudio-bitrate=64\n",
+     "group “b”, key “audio-bitrate”: must be the same"},
+    {NULL,
+     NULL,
+     "[b]\nheight=480\nvideo-bitrate=900\nspeed-preset=warp\n",
+     "group “b”, key “speed-preset”: expected one of"},
+    {NULL,
+     NULL,
+     "[b]\nheight=480\nvideo-bitrate=900\nprofile=high10\n",
+     "group “b”, key “profile”"},
 };
 
 static void
@@ -110,7 +137,8 @@ static void
 test_missing_file(void)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(VfMediaLadder) ladder = vf_media_ladder_load_file("/nonexistent/ladder.ini", &error);
+	g_autoptr(VfMediaLadder) ladder =
+	    vf_media_ladder_load_file("/nonexistent/ladder.ini", &error);
 	g_assert_null(ladder);
 	g_assert_error(error, VF_ERROR, VF_ERROR_INVALID_INPUT);
 }

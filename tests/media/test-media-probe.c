@@ -23,7 +23,8 @@ test_good(void)
 	    "good.mp4",
 	    "videotestsrc num-buffers=50 ! video/x-raw,width=320,height=240,framerate=25/1 ! "
 	    "x264enc speed-preset=ultrafast ! h264parse ! mp4mux name=m ! filesink OUT "
-	    "audiotestsrc num-buffers=50 samplesperbuffer=1764 ! audio/x-raw,rate=44100,channels=1 ! "
+	    "audiotestsrc num-buffers=50 samplesperbuffer=1764 ! audio/x-raw,rate=44100,channels=1 "
+	    "! "
 	    "avenc_aac ! aacparse ! m.");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(VfMediaProbe) probe = vf_media_probe_file(clip, 30, &error);
@@ -95,23 +96,27 @@ test_bad(void)
 
 	write_file(empty, "", 0);
 	write_file(text, "Hello, this is a text file and not a video at all.\n", 51);
-	audio = vf_test_media_make_clip(tmpdir,
-					"audio.m4a",
-					"audiotestsrc num-buffers=50 ! avenc_aac ! aacparse ! mp4mux ! "
-					"filesink OUT");
-	png = vf_test_media_make_clip(tmpdir,
-				      "image.png",
-				      "videotestsrc num-buffers=1 ! video/x-raw,width=64,height=48 ! "
-				      "pngenc ! filesink OUT");
-	jpeg = vf_test_media_make_clip(tmpdir,
-				       "image.jpg",
-				       "videotestsrc num-buffers=1 ! video/x-raw,width=64,height=48 ! "
-				       "jpegenc ! filesink OUT");
+	audio =
+	    vf_test_media_make_clip(tmpdir,
+				    "audio.m4a",
+				    "audiotestsrc num-buffers=50 ! avenc_aac ! aacparse ! mp4mux ! "
+				    "filesink OUT");
+	png =
+	    vf_test_media_make_clip(tmpdir,
+				    "image.png",
+				    "videotestsrc num-buffers=1 ! video/x-raw,width=64,height=48 ! "
+				    "pngenc ! filesink OUT");
+	jpeg =
+	    vf_test_media_make_clip(tmpdir,
+				    "image.jpg",
+				    "videotestsrc num-buffers=1 ! video/x-raw,width=64,height=48 ! "
+				    "jpegenc ! filesink OUT");
 	/* the first 2 kB of an MP4 whose index sits at the end */
-	full = vf_test_media_make_clip(tmpdir,
-				       "full.mp4",
-				       "videotestsrc num-buffers=50 ! video/x-raw,width=320,height=240 ! "
-				       "x264enc speed-preset=ultrafast ! h264parse ! mp4mux ! filesink OUT");
+	full = vf_test_media_make_clip(
+	    tmpdir,
+	    "full.mp4",
+	    "videotestsrc num-buffers=50 ! video/x-raw,width=320,height=240 ! "
+	    "x264enc speed-preset=ultrafast ! h264parse ! mp4mux ! filesink OUT");
 	g_assert_true(g_file_get_contents(full, &contents, &length, NULL));
 	head = g_build_filename(tmpdir, "head.mp4", NULL);
 	write_file(head, contents, 2048);
@@ -120,7 +125,8 @@ test_bad(void)
 		g_autofree gchar *path = g_build_filename(tmpdir, cases[i].name, NULL);
 		g_autoptr(GError) error = NULL;
 		g_autoptr(VfMediaProbe) probe = vf_media_probe_file(path, 30, &error);
-		g_test_message("%s: %s", cases[i].name, error != NULL ? error->message : "(accepted)");
+		g_test_message(
+		    "%s: %s", cases[i].name, error != NULL ? error->message : "(accepted)");
 		g_assert_null(probe);
 		g_assert_error(error, VF_ERROR, cases[i].code);
 		g_assert_nonnull(strstr(error->message, cases[i].reason));
