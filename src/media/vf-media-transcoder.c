@@ -270,7 +270,7 @@ static gboolean
 teardown_timeout_cb(gpointer user_data)
 {
 	VfMediaTranscoder *self = user_data;
-	g_warning("the pipeline did not stop within %u s; leaving it to a helper thread",
+	g_message("the pipeline did not stop within %u s; leaving it to a helper thread",
 		  self->teardown_timeout);
 	g_clear_pointer(&self->teardown_timeout_source, g_source_unref);
 	teardown_finished(self, TRUE);
@@ -489,7 +489,7 @@ bus_cb(GstBus *bus, GstMessage *msg, gpointer user_data)
 	case GST_MESSAGE_WARNING: {
 		g_autoptr(GError) gerror = NULL;
 		gst_message_parse_warning(msg, &gerror, NULL);
-		g_warning("%s: %s", GST_MESSAGE_SRC_NAME(msg), gerror->message);
+		g_info("%s: %s", GST_MESSAGE_SRC_NAME(msg), gerror->message);
 		break;
 	}
 	default:
