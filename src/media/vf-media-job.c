@@ -117,7 +117,7 @@ JsonNode *
 vf_media_job_failed_event(const GError *error)
 {
 	g_autoptr(JsonBuilder) builder = json_builder_new();
-	const gchar *code = "INTERNAL";
+	const gchar *code = "Internal";
 	gboolean retry = TRUE;
 
 	if (error->domain == VF_ERROR) {
@@ -125,7 +125,7 @@ vf_media_job_failed_event(const GError *error)
 		retry = error->code != VF_ERROR_MEDIA_INVALID &&
 			error->code != VF_ERROR_NOT_FOUND && error->code != VF_ERROR_INVALID_INPUT;
 	} else if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-		code = "CANCELLED";
+		code = "Cancelled";
 		retry = FALSE;
 	}
 	json_builder_begin_object(builder);

@@ -41,7 +41,7 @@ void vf_media_job_run_async(VfMediaJob *job,
 			    gpointer user_data);
 JsonNode *vf_media_job_run_finish(GAsyncResult *result, GError **error);
 
-/* {"event": "failed", "code": "MEDIA_INVALID", "message": …, "retry": false} */
+/* {"event": "failed", "code": "MediaInvalid", "message": …, "retry": false} */
 JsonNode *vf_media_job_failed_event(const GError *error);
 gchar *vf_media_job_event_to_line(JsonNode *event);
 
