@@ -2,8 +2,9 @@
 # HTTP benchmark: videoflixd (release build) against nginx serving a small static JSON
 # file, both driven by wrk on loopback in the same run. Prints req/s and p99 latency of
 # /healthz, an authenticated POST /api/token/refresh/ and POST /api/login/, each with
-# its ratio to nginx, and videoflixd's RSS idle and after 100 000 requests.
-#   DURATION  seconds per wrk run (default 10)   CONNECTIONS  (default 32)
+# its ratio to nginx (median of interleaved rounds), and videoflixd's RSS idle, after
+# a warm-up, and after 100 000 more requests.
+#   DURATION  seconds per wrk run (default 10)   CONNECTIONS  (default 32)   ROUNDS (default 3)
 # Needs (Debian): wrk nginx-light postgresql curl. Run as root or as a normal user.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -102,22 +103,47 @@ measure() {
 }
 
 idle_rss=$(rss_kib "$vf_pid")
-read -r nginx_rps nginx_p99 _ < <(measure "http://127.0.0.1:$nginx_port/healthz.json")
-read -r health_rps health_p99 health_n < <(measure "http://127.0.0.1:$api_port/healthz")
+# warm-up: every endpoint once for a short while (thread pools, caches, arenas)
+for target in "/healthz" "/api/token/refresh/ $work/refresh.lua" "/api/login/ $work/login.lua"; do
+    set -- $target
+    wrk -t1 -c"$connections" -d2s ${2:+-s "$2"} "http://127.0.0.1:$api_port$1" >/dev/null
+done
 warm_rss=$(rss_kib "$vf_pid")
-read -r refresh_rps refresh_p99 refresh_n < <(measure "http://127.0.0.1:$api_port/api/token/refresh/" "$work/refresh.lua")
+# interleaved rounds: each videoflixd figure is compared with the nginx run just
+# before it, so the shared machine's drift cancels out; medians are printed
+rounds=${ROUNDS:-3}
+: >"$work/rounds"
+for round in $(seq "$rounds"); do
+    read -r n_rps n_p99 _ < <(measure "http://127.0.0.1:$nginx_port/healthz.json")
+    read -r h_rps h_p99 h_n < <(measure "http://127.0.0.1:$api_port/healthz")
+    read -r r_rps r_p99 r_n < <(measure "http://127.0.0.1:$api_port/api/token/refresh/" "$work/refresh.lua")
+    echo "$n_rps $n_p99 $h_rps $h_p99 $r_rps $r_p99" >>"$work/rounds"
+    echo "round $round: nginx $n_rps req/s, /healthz $h_rps, refresh $r_rps" >&2
+done
+read -r nginx_rps nginx_p99 health_rps health_p99 refresh_rps refresh_p99 health_ratio refresh_ratio < <(python3 - "$work/rounds" <<'PY'
+import statistics, sys
+rows = [list(map(float, line.split())) for line in open(sys.argv[1]) if line.strip()]
+med = lambda i: statistics.median(r[i] for r in rows)
+print(med(0), med(1), med(2), med(3), med(4), med(5),
+      f"{statistics.median(r[2] / r[0] for r in rows):.2f}",
+      f"{statistics.median(r[4] / r[0] for r in rows):.2f}")
+PY
+)
 read -r login_rps login_p99 login_n < <(measure "http://127.0.0.1:$api_port/api/login/" "$work/login.lua")
-# top up to 100 000 requests after warm-up, then read RSS again
+health_n=$(( ${h_n%.*} * rounds ))
+refresh_n=$(( ${r_n%.*} * rounds ))
+# top up to at least 100 000 requests after warm-up, then read RSS again
 done_n=$(( ${health_n%.*} + ${refresh_n%.*} + ${login_n%.*} ))
-if [ "$done_n" -lt 100000 ]; then
-    wrk -t1 -c"$connections" -d"${duration}s" "http://127.0.0.1:$api_port/healthz" >/dev/null
-fi
+while [ "$done_n" -lt 100000 ]; do
+    read -r _ _ extra_n < <(measure "http://127.0.0.1:$api_port/healthz")
+    done_n=$(( done_n + ${extra_n%.*} ))
+done
 after_rss=$(rss_kib "$vf_pid")
 
 ratio() { python3 -c "print(f'{float($1)/float($2):.2f}')"; }
 printf '%-28s %12s %10s %8s\n' endpoint 'req/s' 'p99 ms' 'x nginx'
 printf '%-28s %12s %10s %8s\n' 'nginx static JSON' "$nginx_rps" "$nginx_p99" 1.00
-printf '%-28s %12s %10s %8s\n' 'GET /healthz' "$health_rps" "$health_p99" "$(ratio "$health_rps" "$nginx_rps")"
-printf '%-28s %12s %10s %8s\n' 'POST /api/token/refresh/' "$refresh_rps" "$refresh_p99" "$(ratio "$refresh_rps" "$nginx_rps")"
+printf '%-28s %12s %10s %8s\n' 'GET /healthz' "$health_rps" "$health_p99" "$health_ratio"
+printf '%-28s %12s %10s %8s\n' 'POST /api/token/refresh/' "$refresh_rps" "$refresh_p99" "$refresh_ratio"
 printf '%-28s %12s %10s %8s\n' 'POST /api/login/' "$login_rps" "$login_p99" "$(ratio "$login_rps" "$nginx_rps")"
-echo "videoflixd RSS: idle $((idle_rss / 1024)) MiB, after warm-up $((warm_rss / 1024)) MiB, after $((done_n > 100000 ? done_n : 100000))+ requests $((after_rss / 1024)) MiB (growth $(( (after_rss - warm_rss) / 1024 )) MiB)"
+echo "videoflixd RSS: idle $((idle_rss / 1024)) MiB, after warm-up $((warm_rss / 1024)) MiB, after $done_n more requests $((after_rss / 1024)) MiB (growth $(( (after_rss - warm_rss) / 1024 )) MiB)"

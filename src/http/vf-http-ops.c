@@ -11,8 +11,9 @@
 void
 vf_http_ops_healthz(VfHttpRequest *request)
 {
-	g_autoptr(JsonNode) body = json_from_string("{\"status\":\"ok\"}", NULL);
-	vf_http_request_respond_json(request, 200, body);
+	static const gchar body[] = "{\"status\":\"ok\"}";
+	g_autoptr(GBytes) bytes = g_bytes_new_static(body, sizeof(body) - 1);
+	vf_http_request_respond_bytes(request, 200, "application/json; charset=utf-8", bytes);
 }
 
 static void

@@ -52,7 +52,7 @@ vf_http_server_continue(VfHttpRequest *request)
 }
 
 static void
-finished_cb(SoupServerMessage *msg, gpointer user_data)
+request_finished_cb(SoupServer *soup, SoupServerMessage *msg, gpointer user_data)
 {
 	VfHttpRequest *request = g_object_get_data(G_OBJECT(msg), REQUEST_KEY);
 	g_autofree gchar *status = NULL;
@@ -88,12 +88,12 @@ finished_cb(SoupServerMessage *msg, gpointer user_data)
 	g_object_set_data(G_OBJECT(msg), REQUEST_KEY, NULL);
 }
 
+/* the client went away or the answer could not be written: stop the work, and
+ * log the request as finished */
 static void
-disconnected_cb(SoupServerMessage *msg, gpointer user_data)
+request_aborted_cb(SoupServer *soup, SoupServerMessage *msg, gpointer user_data)
 {
-	VfHttpRequest *request = g_object_get_data(G_OBJECT(msg), REQUEST_KEY);
-	if (request != NULL)
-		g_cancellable_cancel(request->cancellable);
+	request_finished_cb(soup, msg, user_data);
 }
 
 static void
@@ -127,26 +127,30 @@ early_handler_cb(SoupServer *soup,
 	SoupMessageHeaders *headers = soup_server_message_get_request_headers(msg);
 	g_autofree gchar *client = vf_http_client_address(msg, self->config->trusted_proxies);
 	VfHttpRequest *request = vf_http_request_new(self, msg, client);
+	SoupEncoding encoding;
 	goffset length;
 
 	g_object_set_data_full(G_OBJECT(msg),
 			       REQUEST_KEY,
 			       request,
 			       (GDestroyNotify)vf_http_request_unref);
-	g_signal_connect(msg, "finished", G_CALLBACK(finished_cb), NULL);
-	g_signal_connect(msg, "disconnected", G_CALLBACK(disconnected_cb), NULL);
 	soup_message_headers_replace(soup_server_message_get_response_headers(msg),
 				     "X-Request-Id",
 				     request->id);
 	vf_http_cors_apply(request);
 
+	encoding = soup_message_headers_get_encoding(headers);
 	length = soup_message_headers_get_content_length(headers);
-	if (soup_message_headers_get_encoding(headers) == SOUP_ENCODING_CONTENT_LENGTH &&
-	    length > self->config->max_body_size) {
-		refuse_too_large(request);
+	if (encoding == SOUP_ENCODING_CONTENT_LENGTH) {
+		if (length > self->config->max_body_size) {
+			refuse_too_large(request);
+			return;
+		}
+		/* a declared length within the limit cannot grow past it */
 		return;
 	}
-	g_signal_connect(msg, "got-chunk", G_CALLBACK(got_chunk_cb), NULL);
+	if (encoding != SOUP_ENCODING_NONE)
+		g_signal_connect(msg, "got-chunk", G_CALLBACK(got_chunk_cb), NULL);
 }
 
 static void
@@ -243,6 +247,8 @@ vf_http_server_new(const VfConfig *config, VfDbPool *pool, VfAccountsService *ac
 	self->soup = soup_server_new("server-header", "videoflixd/" PACKAGE_VERSION " ", NULL);
 	soup_server_add_early_handler(self->soup, NULL, early_handler_cb, self, NULL);
 	soup_server_add_handler(self->soup, NULL, handler_cb, self, NULL);
+	g_signal_connect(self->soup, "request-finished", G_CALLBACK(request_finished_cb), self);
+	g_signal_connect(self->soup, "request-aborted", G_CALLBACK(request_aborted_cb), self);
 	return self;
 }
 
