@@ -20,6 +20,7 @@ work=$(mktemp -d /tmp/vf-bench-http.XXXXXX)
 chmod 755 "$work"
 pids=()
 cleanup() {
+    [ -f "$work/nginx.conf" ] && nginx -c "$work/nginx.conf" -p "$work" -s stop 2>/dev/null || true
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     [ -n "${pg_bin:-}" ] && run_pg "$pg_bin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1 || true
     rm -rf "$work"
@@ -68,7 +69,6 @@ http {
 }
 CONF
 nginx -c "$work/nginx.conf" -p "$work"
-pids+=("$(cat "$work/nginx.pid" 2>/dev/null || sleep 0.2; cat "$work/nginx.pid")")
 
 # a user with a session
 body='{"email":"bench@example.com","password":"bench-password","confirmed_password":"bench-password"}'
