@@ -107,6 +107,7 @@ test_no_upscale(void)
 	g_autofree gchar *path = vf_test_source_path("tests/media/ladder-test.ini");
 	g_autofree gchar *text = NULL;
 	g_autofree gchar *patched = NULL;
+	g_auto(GStrv) parts = NULL;
 	g_autoptr(VfMediaLadder) ladder = NULL;
 	g_autoptr(GError) error = NULL;
 	struct {
@@ -120,7 +121,8 @@ test_no_upscale(void)
 	};
 
 	g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
-	patched = g_strjoinv("upscale=false", g_strsplit(text, "upscale=true", 2));
+	parts = g_strsplit(text, "upscale=true", 2);
+	patched = g_strjoinv("upscale=false", parts);
 	ladder = vf_media_ladder_load_data(patched, "no-upscale.ini", &error);
 	g_assert_no_error(error);
 	g_assert_false(ladder->upscale);
