@@ -348,7 +348,9 @@ check_and_finalize(VfMediaTranscoder *self, VfMediaTranscodeResult **out, GError
 	g_autoptr(VfMediaTranscodeResult) result = g_new0(VfMediaTranscodeResult, 1);
 	g_autofree gchar *master = g_build_filename(self->outdir, "master.m3u8", NULL);
 	gdouble expected = vf_media_probe_get_duration_seconds(self->probe);
-	gdouble fps = self->probe->fps_n > 0 ? (gdouble)self->probe->fps_n / self->probe->fps_d : 0;
+	/* a source without a fixed rate went through videorate at 30/1 (configure()) */
+	gdouble fps =
+	    self->probe->fps_n > 0 ? (gdouble)self->probe->fps_n / self->probe->fps_d : 30;
 	guint segments = 0;
 
 	result->variants = g_ptr_array_new_with_free_func((GDestroyNotify)vf_media_variant_free);

@@ -66,6 +66,14 @@ static const InputCase input_cases[] = {
      "avenc_mpeg4 bitrate=2000000 ! mpeg4videoparse ! avimux ! filesink OUT",
      FALSE,
      {{"144p", 256, 144}, {"240p", 426, 240}, {"360p", 640, 360}}},
+    /* no frame rate in the stream: the ladder resamples to 30 fps */
+    {"no-frame-rate.mkv",
+     "videotestsrc num-buffers=100 pattern=ball ! "
+     "video/x-raw,format=I420,width=640,height=360,framerate=25/1 ! "
+     "x264enc speed-preset=ultrafast ! h264parse ! "
+     "capssetter caps=video/x-h264,framerate=(fraction)0/1 ! matroskamux ! filesink OUT",
+     FALSE,
+     {{"144p", 256, 144}, {"240p", 426, 240}, {"360p", 640, 360}}},
     {"small-upscaled.mp4",
      "videotestsrc num-buffers=100 pattern=smpte ! "
      "video/x-raw,format=I420,width=192,height=108,framerate=25/1 ! "
