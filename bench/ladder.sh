@@ -20,6 +20,7 @@ ladder=$here/pipelines/ladder.ini
 rounds=${ROUNDS:-3}
 length=${SECONDS_OF_VIDEO:-30}
 work=${WORK:-$(mktemp -d /tmp/vf-bench-XXXXXX)}
+mkdir -p "$work"
 [ -x "$transcode" ] || { echo "build first: $transcode is missing" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)" >&2; exit 1; }
 
@@ -111,8 +112,10 @@ quality() {
     log=$(ffmpeg -nostdin -hide_banner -i "$playlist" -i "$src" -lavfi \
         "[0:v]settb=1/30,setpts=N[d];[1:v]scale=${widths[$i]}:${heights[$i]}:flags=lanczos,settb=1/30,setpts=N[r];[d]split[d1][d2];[r]split[r1][r2];[d1][r1]psnr;[d2][r2]ssim" \
         -f null - 2>&1)
-    bytes=$(ffprobe -v error -select_streams v:0 -show_entries packet=size -of csv=p=0 "$playlist" | python3 -c "import sys; print(sum(int(l) for l in sys.stdin if l.strip()))")
-    dur=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$playlist")
+    bytes=$(ffprobe -v error -select_streams v:0 -show_entries packet=size -of default=nw=1:nk=1 \
+        "$playlist" | python3 -c "import sys; print(sum(int(l) for l in sys.stdin if l.strip()))")
+    dur=$(grep '^#EXTINF:' "$playlist" | cut -d: -f2 | tr -d , | python3 -c \
+        "import sys; print(sum(float(l) for l in sys.stdin if l.strip()))")
     printf "%s PSNR-Y %s dB SSIM %s, video %.0f kbit/s" "${names[$i]}" \
         "$(grep -o 'PSNR y:[0-9.]*' <<<"$log" | cut -d: -f2)" \
         "$(grep -o 'SSIM Y:[0-9.]*' <<<"$log" | cut -d: -f2)" \

@@ -224,6 +224,7 @@ typedef struct {
 	GstElement *pipeline;
 	VfMediaTranscoder *self; /* strong */
 	GMainContext *context;
+	GThread *thread; /* joined on the context once it is done */
 } Teardown;
 
 static void teardown_finished(VfMediaTranscoder *self, gboolean timed_out);
@@ -233,6 +234,7 @@ teardown_clear(Teardown *teardown)
 {
 	g_clear_object(&teardown->self);
 	g_main_context_unref(teardown->context);
+	g_clear_pointer(&teardown->thread, g_thread_unref);
 }
 
 static void
@@ -245,6 +247,9 @@ static gboolean
 teardown_done_cb(gpointer user_data)
 {
 	Teardown *teardown = user_data;
+	/* it has nothing left to do but return: joining leaves no thread exiting behind us */
+	if (teardown->thread != NULL)
+		g_thread_join(g_steal_pointer(&teardown->thread));
 	if (teardown->self->teardown == teardown)
 		teardown_finished(teardown->self, FALSE);
 	return G_SOURCE_REMOVE;
@@ -254,15 +259,17 @@ static gpointer
 teardown_thread(gpointer user_data)
 {
 	Teardown *teardown = user_data;
+	GSource *source;
+
 	gst_element_set_state(teardown->pipeline, GST_STATE_NULL);
 	gst_clear_object(&teardown->pipeline);
 	g_atomic_int_add(&pending_teardowns, -1);
-	/* the context owns the reference now */
-	g_main_context_invoke_full(teardown->context,
-				   G_PRIORITY_DEFAULT,
-				   teardown_done_cb,
-				   teardown,
-				   (GDestroyNotify)teardown_unref);
+	/* a source, not g_main_context_invoke(): that would run the callback in this thread
+	 * when nobody iterates the context at this moment; the source owns the reference */
+	source = g_idle_source_new();
+	g_source_set_callback(source, teardown_done_cb, teardown, (GDestroyNotify)teardown_unref);
+	g_source_attach(source, teardown->context);
+	g_source_unref(source);
 	return NULL;
 }
 
@@ -309,7 +316,7 @@ stop_run(VfMediaTranscoder *self, GError *error)
 	teardown->context = g_main_context_ref(self->context);
 	self->teardown = teardown; /* borrowed: the thread's reference keeps it alive */
 	g_atomic_int_inc(&pending_teardowns);
-	g_thread_unref(g_thread_new("vf-teardown", teardown_thread, teardown));
+	teardown->thread = g_thread_new("vf-teardown", teardown_thread, teardown);
 	self->teardown_timeout_source = g_timeout_source_new_seconds(self->teardown_timeout);
 	g_source_set_callback(self->teardown_timeout_source, teardown_timeout_cb, self, NULL);
 	g_source_attach(self->teardown_timeout_source, self->context);
@@ -341,7 +348,9 @@ check_and_finalize(VfMediaTranscoder *self, VfMediaTranscodeResult **out, GError
 	g_autoptr(VfMediaTranscodeResult) result = g_new0(VfMediaTranscodeResult, 1);
 	g_autofree gchar *master = g_build_filename(self->outdir, "master.m3u8", NULL);
 	gdouble expected = vf_media_probe_get_duration_seconds(self->probe);
-	gdouble fps = self->probe->fps_n > 0 ? (gdouble)self->probe->fps_n / self->probe->fps_d : 0;
+	/* a source without a fixed rate went through videorate at 30/1 (configure()) */
+	gdouble fps =
+	    self->probe->fps_n > 0 ? (gdouble)self->probe->fps_n / self->probe->fps_d : 30;
 	guint segments = 0;
 
 	result->variants = g_ptr_array_new_with_free_func((GDestroyNotify)vf_media_variant_free);

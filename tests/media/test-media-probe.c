@@ -89,7 +89,8 @@ test_bad(void)
 	    {"audio.m4a", VF_ERROR_MEDIA_INVALID, "the file has only audio, no video"},
 	    {"image.png", VF_ERROR_MEDIA_INVALID, "still image"},
 	    {"image.jpg", VF_ERROR_MEDIA_INVALID, "still image"},
-	    {"head.mp4", VF_ERROR_MEDIA_INVALID, ""},
+	    /* the discoverer sometimes waits for its timeout on this one: either reason is fine */
+	    {"head.mp4", VF_ERROR_MEDIA_INVALID, "damaged or not a video"},
 	    {"missing.mp4", VF_ERROR_NOT_FOUND, "does not exist"},
 	    {".", VF_ERROR_MEDIA_INVALID, "not a regular file"},
 	};
@@ -124,7 +125,7 @@ test_bad(void)
 	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
 		g_autofree gchar *path = g_build_filename(tmpdir, cases[i].name, NULL);
 		g_autoptr(GError) error = NULL;
-		g_autoptr(VfMediaProbe) probe = vf_media_probe_file(path, 30, &error);
+		g_autoptr(VfMediaProbe) probe = vf_media_probe_file(path, 5, &error);
 		g_test_message(
 		    "%s: %s", cases[i].name, error != NULL ? error->message : "(accepted)");
 		g_assert_null(probe);

@@ -66,6 +66,14 @@ static const InputCase input_cases[] = {
      "avenc_mpeg4 bitrate=2000000 ! mpeg4videoparse ! avimux ! filesink OUT",
      FALSE,
      {{"144p", 256, 144}, {"240p", 426, 240}, {"360p", 640, 360}}},
+    /* no frame rate in the stream: the ladder resamples to 30 fps */
+    {"no-frame-rate.mkv",
+     "videotestsrc num-buffers=100 pattern=ball ! "
+     "video/x-raw,format=I420,width=640,height=360,framerate=25/1 ! "
+     "x264enc speed-preset=ultrafast ! h264parse ! "
+     "capssetter caps=video/x-h264,framerate=(fraction)0/1 ! matroskamux ! filesink OUT",
+     FALSE,
+     {{"144p", 256, 144}, {"240p", 426, 240}, {"360p", 640, 360}}},
     {"small-upscaled.mp4",
      "videotestsrc num-buffers=100 pattern=smpte ! "
      "video/x-raw,format=I420,width=192,height=108,framerate=25/1 ! "
@@ -107,6 +115,7 @@ test_no_upscale(void)
 	g_autofree gchar *path = vf_test_source_path("tests/media/ladder-test.ini");
 	g_autofree gchar *text = NULL;
 	g_autofree gchar *patched = NULL;
+	g_auto(GStrv) parts = NULL;
 	g_autoptr(VfMediaLadder) ladder = NULL;
 	g_autoptr(GError) error = NULL;
 	struct {
@@ -120,7 +129,8 @@ test_no_upscale(void)
 	};
 
 	g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
-	patched = g_strjoinv("upscale=false", g_strsplit(text, "upscale=true", 2));
+	parts = g_strsplit(text, "upscale=true", 2);
+	patched = g_strjoinv("upscale=false", parts);
 	ladder = vf_media_ladder_load_data(patched, "no-upscale.ini", &error);
 	g_assert_no_error(error);
 	g_assert_false(ladder->upscale);
