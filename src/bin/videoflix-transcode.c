@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "vf-media-job.h"
+#include "vf-media-transcoder.h"
 
 typedef struct {
 	GMainLoop *loop;
@@ -218,5 +219,9 @@ main(int argc, char **argv)
 	g_main_loop_run(loop);
 	g_source_remove(sigint_id);
 	g_source_remove(sigterm_id);
+	/* stop GStreamer's pooled threads so none is still exiting when the process ends
+	 * (leak checkers); not while a stuck pipeline is still being torn down */
+	if (vf_media_transcoder_get_pending_teardowns() == 0)
+		gst_deinit();
 	return app.exit_status;
 }

@@ -17,6 +17,7 @@
 #include "vf-error.h"
 #include "vf-media-job.h"
 #include "vf-media-probe.h"
+#include "vf-media-transcoder.h"
 
 typedef struct {
 	GMainLoop *loop;
@@ -150,6 +151,10 @@ run_job(void)
 	g_main_loop_run(loop);
 	g_source_remove(sigint_id);
 	g_source_remove(sigterm_id);
+	/* stop GStreamer's pooled threads so none is still exiting when the process ends
+	 * (leak checkers); not while a stuck pipeline is still being torn down */
+	if (vf_media_transcoder_get_pending_teardowns() == 0)
+		gst_deinit();
 	return worker.exit_status;
 }
 

@@ -663,9 +663,13 @@ configure(VfMediaTranscoder *self, const gchar *input, GError **error)
 		g_autoptr(GstElement) parse = by_name(pipeline, "parse%u", i);
 		g_autoptr(GstCaps) caps = NULL;
 		g_autoptr(GstCaps) pcaps = NULL;
-		g_autofree gchar *location = g_build_filename(branch->dir, "seg_%05d.ts", NULL);
+		/* location is a printf pattern: a "%" in the folder name must not be one */
+		g_autoptr(GString) escaped = g_string_new(branch->dir);
+		g_autofree gchar *location = NULL;
 		g_autofree gchar *playlist = g_build_filename(branch->dir, "index.m3u8", NULL);
 
+		g_string_replace(escaped, "%", "%%", 0);
+		location = g_build_filename(escaped->str, "seg_%05d.ts", NULL);
 		/* a raw 1080p frame is 3 MB: bound the queue by bytes, not only by time */
 		g_object_set(queue,
 			     "max-size-buffers",

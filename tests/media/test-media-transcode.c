@@ -88,7 +88,8 @@ test_input(gconstpointer data)
 {
 	const InputCase *c = data;
 	g_autofree gchar *clip = vf_test_media_make_clip(tmpdir, c->name, c->clip);
-	g_autofree gchar *outdir = g_build_filename(tmpdir, "out", c->name, NULL);
+	/* "%d" in the path: hlssink2's location is a printf pattern */
+	g_autofree gchar *outdir = g_build_filename(tmpdir, "out-%d", c->name, NULL);
 	g_autoptr(VfMediaLadder) ladder = vf_test_media_load_test_ladder();
 	g_autoptr(VfMediaTranscoder) transcoder = vf_media_transcoder_new(ladder);
 	g_autoptr(GError) error = NULL;
