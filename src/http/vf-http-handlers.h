@@ -29,5 +29,7 @@ void
 vf_http_ops_healthz(VfHttpRequest *request);
 void
 vf_http_ops_readyz(VfHttpRequest *request);
+void
+vf_http_ops_metrics(VfHttpRequest *request);
 
 G_END_DECLS

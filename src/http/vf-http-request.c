@@ -46,6 +46,9 @@ vf_http_request_unref(VfHttpRequest *self)
 	g_clear_pointer(&self->params, g_hash_table_unref);
 	g_clear_pointer(&self->cookies, g_hash_table_unref);
 	g_clear_pointer(&self->json, json_node_unref);
+	/* removes the upload's files that no service took over */
+	g_clear_pointer(&self->multipart, vf_http_multipart_free);
+	g_clear_error(&self->upload_error);
 	g_clear_object(&self->cancellable);
 	g_free(self->id);
 	g_free(self->client);
@@ -175,6 +178,12 @@ vf_http_request_get_cookie(VfHttpRequest *self, const gchar *name)
 	if (value == NULL || *value == '\0')
 		return NULL;
 	return value;
+}
+
+VfHttpMultipart *
+vf_http_request_get_multipart(VfHttpRequest *self)
+{
+	return self->multipart;
 }
 
 gint64

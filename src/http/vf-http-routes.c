@@ -27,6 +27,7 @@ static const VfHttpRoute routes[] = {
      VF_HTTP_RATE_NONE},
     {"GET", "/healthz", vf_http_ops_healthz, 0, VF_HTTP_RATE_NONE},
     {"GET", "/readyz", vf_http_ops_readyz, 0, VF_HTTP_RATE_NONE},
+    {"GET", "/metrics", vf_http_ops_metrics, 0, VF_HTTP_RATE_NONE},
 };
 
 const VfHttpRoute *

@@ -11,10 +11,14 @@
 #include "vf-accounts-service.h"
 #include "vf-config.h"
 #include "vf-db-pool.h"
+#include "vf-http-metrics.h"
 #include "vf-http-rate-limit.h"
 #include "vf-http-request.h"
 
 G_BEGIN_DECLS
+
+/* src/catalog sits below src/http, but the server only keeps a reference */
+typedef struct _VfCatalogService VfCatalogService;
 
 #define VF_TYPE_HTTP_SERVER (vf_http_server_get_type())
 G_DECLARE_FINAL_TYPE(VfHttpServer, vf_http_server, VF, HTTP_SERVER, GObject)
@@ -38,6 +42,13 @@ VfAccountsService *
 vf_http_server_get_accounts(VfHttpServer *self);
 VfHttpRateLimiter *
 vf_http_server_get_rate_limiter(VfHttpServer *self);
+VfHttpMetrics *
+vf_http_server_get_metrics(VfHttpServer *self);
+/* the catalog and streaming routes answer 503 until one is set */
+void
+vf_http_server_set_catalog(VfHttpServer *self, VfCatalogService *catalog);
+VfCatalogService *
+vf_http_server_get_catalog(VfHttpServer *self);
 
 /* runs the remaining layers and then the handler (for layers that went async) */
 void

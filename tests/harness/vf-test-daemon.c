@@ -258,6 +258,7 @@ vf_test_daemon_new(VfTestPostgres *pg, VfTestSmtp *smtp, const gchar *const *ext
 	g_ptr_array_add(env, NULL);
 	self->config = vf_config_load(NULL, (gchar **)env->pdata, &error);
 	g_assert_no_error(error);
+	g_assert_cmpint(g_mkdir_with_parents(self->config->media_root, 0700), ==, 0);
 
 	g_assert_true(vf_auth_password_init((guint)self->config->password_hash_concurrency, &error));
 	keywords = vf_test_postgres_dup_keywords(pg);
@@ -295,6 +296,12 @@ const VfConfig *
 vf_test_daemon_get_config(VfTestDaemon *self)
 {
 	return self->config;
+}
+
+VfHttpServer *
+vf_test_daemon_get_server(VfTestDaemon *self)
+{
+	return self->server;
 }
 
 const gchar *

@@ -10,6 +10,7 @@
 #include <libsoup/soup.h>
 
 #include "vf-config.h"
+#include "vf-http-server.h"
 #include "vf-test-postgres.h"
 #include "vf-test-smtp.h"
 
@@ -49,6 +50,8 @@ void
 vf_test_daemon_free(VfTestDaemon *self);
 const VfConfig *
 vf_test_daemon_get_config(VfTestDaemon *self);
+VfHttpServer *
+vf_test_daemon_get_server(VfTestDaemon *self);
 const gchar *
 vf_test_daemon_get_url(VfTestDaemon *self);
 /* a connection string for checks made directly in the test's database */
