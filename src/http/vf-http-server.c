@@ -350,7 +350,13 @@ vf_http_server_new(const VfConfig *config, VfDbPool *pool, VfAccountsService *ac
 	self->router = vf_http_router_new(routes, n_routes);
 	self->rate_limiter = vf_http_rate_limiter_new();
 	self->metrics = vf_http_metrics_new();
-	self->soup = soup_server_new("server-header", "videoflixd/" PACKAGE_VERSION " ", NULL);
+	/* raw paths: the router decodes captures itself and refuses those that hide a '/';
+	 * libsoup would answer 400 (not JSON) to "%2e%2e%2f" before any handler ran */
+	self->soup = soup_server_new("server-header",
+				     "videoflixd/" PACKAGE_VERSION " ",
+				     "raw-paths",
+				     TRUE,
+				     NULL);
 	soup_server_add_early_handler(self->soup, NULL, early_handler_cb, self, NULL);
 	soup_server_add_handler(self->soup, NULL, handler_cb, self, NULL);
 	return self;

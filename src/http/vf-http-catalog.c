@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The catalogue: GET /api/video/ (an array, newest first) and GET
+ * /api/video/<id>/ (one item with progress and error). Main thread; the catalog
+ * service queries off the loop.
+ */
+#include "config.h"
+
+#include "vf-error.h"
+#include "vf-http-handlers.h"
+#include "vf-http-server.h"
+#include "vf-http-views.h"
+
+static void
+list_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(VfHttpRequest) request = user_data;
+	const VfConfig *config = vf_http_server_get_config(vf_http_request_get_server(request));
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) videos =
+	    vf_catalog_service_list_videos_finish(VF_CATALOG_SERVICE(source), result, &error);
+	g_autoptr(JsonArray) array = NULL;
+	g_autoptr(JsonNode) root = NULL;
+
+	if (videos == NULL) {
+		vf_http_request_respond_error(request, error);
+		return;
+	}
+	array = json_array_sized_new(videos->len);
+	for (guint i = 0; i < videos->len; i++)
+		json_array_add_element(
+		    array,
+		    vf_http_views_video(g_ptr_array_index(videos, i), config->public_url, FALSE));
+	root = json_node_init_array(json_node_alloc(), array);
+	vf_http_request_respond_json(request, 200, root);
+}
+
+void
+vf_http_catalog_list(VfHttpRequest *request)
+{
+	VfCatalogService *catalog = vf_http_views_get_catalog(request);
+
+	if (catalog == NULL)
+		return;
+	vf_http_request_pause(request);
+	vf_catalog_service_list_videos_async(catalog,
+					     vf_http_request_get_cancellable(request),
+					     list_done_cb,
+					     vf_http_request_ref(request));
+}
+
+static void
+get_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(VfHttpRequest) request = user_data;
+	const VfConfig *config = vf_http_server_get_config(vf_http_request_get_server(request));
+	g_autoptr(GError) error = NULL;
+	g_autoptr(VfCatalogVideo) video =
+	    vf_catalog_service_get_video_finish(VF_CATALOG_SERVICE(source), result, &error);
+	g_autoptr(JsonNode) root = NULL;
+
+	if (video == NULL) {
+		vf_http_request_respond_error(request, error);
+		return;
+	}
+	root = vf_http_views_video(video, config->public_url, TRUE);
+	vf_http_request_respond_json(request, 200, root);
+}
+
+void
+vf_http_catalog_get(VfHttpRequest *request)
+{
+	VfCatalogService *catalog = vf_http_views_get_catalog(request);
+	gint64 id = 0;
+
+	if (catalog == NULL)
+		return;
+	if (!vf_http_views_parse_id(vf_http_request_get_param(request, "id"), &id)) {
+		vf_http_request_respond_detail(request, 404, "Not found.");
+		return;
+	}
+	vf_http_request_pause(request);
+	vf_catalog_service_get_video_async(catalog,
+					   id,
+					   vf_http_request_get_cancellable(request),
+					   get_done_cb,
+					   vf_http_request_ref(request));
+}
