@@ -86,3 +86,35 @@ vf_http_catalog_get(VfHttpRequest *request)
 					   get_done_cb,
 					   vf_http_request_ref(request));
 }
+
+void
+vf_http_catalog_collect_metrics(GString *out, gpointer user_data)
+{
+	VfCatalogService *catalog = VF_CATALOG_SERVICE(user_data);
+	g_autoptr(GHashTable) counts = vf_catalog_service_dup_job_counts(catalog);
+	const gchar *states[] = {"queued", "running", "succeeded", "failed", "cancelled"};
+	gint64 *depth = g_hash_table_lookup(counts, "queue_depth");
+
+	vf_http_metrics_append_header(out, "videoflix_jobs", "gauge", "Transcode jobs by state.");
+	for (guint i = 0; i < G_N_ELEMENTS(states); i++) {
+		gint64 *count = g_hash_table_lookup(counts, states[i]);
+		vf_http_metrics_append_sample(
+		    out, "videoflix_jobs", "state", states[i], count != NULL ? (gdouble)*count : 0);
+	}
+	vf_http_metrics_append_header(out,
+				      "videoflix_job_queue_depth",
+				      "gauge",
+				      "Jobs the queue holds now (waiting or running).");
+	vf_http_metrics_append_sample(
+	    out, "videoflix_job_queue_depth", NULL, NULL, depth != NULL ? (gdouble)*depth : 0);
+	vf_http_metrics_append_header(
+	    out,
+	    "videoflix_transcode_seconds_total",
+	    "counter",
+	    "Seconds spent on transcodes that succeeded since the start.");
+	vf_http_metrics_append_sample(out,
+				      "videoflix_transcode_seconds_total",
+				      NULL,
+				      NULL,
+				      vf_catalog_service_get_transcode_seconds(catalog));
+}

@@ -29,6 +29,9 @@ void
 vf_http_catalog_list(VfHttpRequest *request);
 void
 vf_http_catalog_get(VfHttpRequest *request);
+/* a VfHttpMetricsCollectFunc: jobs by state, queue depth, transcode seconds */
+void
+vf_http_catalog_collect_metrics(GString *out, gpointer catalog);
 
 /* vf-http-stream.c */
 void

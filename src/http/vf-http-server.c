@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "vf-error.h"
+#include "vf-http-handlers.h"
 #include "vf-http-layers.h"
 #include "vf-http-request-private.h"
 #include "vf-http-routes.h"
@@ -458,9 +459,16 @@ vf_http_server_get_metrics(VfHttpServer *self)
 void
 vf_http_server_set_catalog(VfHttpServer *self, VfCatalogService *catalog)
 {
-	g_clear_object(&self->catalog);
-	if (catalog != NULL)
-		self->catalog = g_object_ref(G_OBJECT(catalog));
+	g_return_if_fail(self->catalog == NULL);
+	if (catalog == NULL)
+		return;
+	self->catalog = g_object_ref(G_OBJECT(catalog));
+#ifdef VF_HAVE_CATALOG
+	vf_http_metrics_add_collector(self->metrics,
+				      vf_http_catalog_collect_metrics,
+				      g_object_ref(self->catalog),
+				      g_object_unref);
+#endif
 }
 
 VfCatalogService *

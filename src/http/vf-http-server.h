@@ -44,7 +44,7 @@ VfHttpRateLimiter *
 vf_http_server_get_rate_limiter(VfHttpServer *self);
 VfHttpMetrics *
 vf_http_server_get_metrics(VfHttpServer *self);
-/* the catalog and streaming routes answer 503 until one is set */
+/* once, at start: the catalog and streaming routes answer 503 until then */
 void
 vf_http_server_set_catalog(VfHttpServer *self, VfCatalogService *catalog);
 VfCatalogService *

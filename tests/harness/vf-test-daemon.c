@@ -11,9 +11,11 @@
 
 #include "vf-accounts-service.h"
 #include "vf-auth-password.h"
+#include "vf-catalog-service.h"
 #include "vf-db-migrate.h"
 #include "vf-db-pool.h"
 #include "vf-http-server.h"
+#include "vf-jobs-local-queue.h"
 #include "vf-mail-file-transport.h"
 #include "vf-mail-sender.h"
 #include "vf-mail-smtp-transport.h"
@@ -28,6 +30,8 @@ struct _VfTestDaemon {
 	VfMailTransport *transport;
 	VfMailSender *sender;
 	VfAccountsService *accounts;
+	VfJobQueue *queue;
+	VfCatalogService *catalog;
 	VfHttpServer *server;
 	SoupSession *session;
 	gchar *url;
@@ -283,7 +287,13 @@ vf_test_daemon_new(VfTestPostgres *pg, VfTestSmtp *smtp, const gchar *const *ext
 	self->sender = vf_mail_sender_new(self->pool, self->transport);
 	vf_mail_sender_set_backoff(self->sender, 200, 1000);
 	self->accounts = vf_accounts_service_new(self->config, self->pool, self->sender);
+	self->queue = vf_jobs_local_queue_new(self->config->worker_path, self->config->media_root);
+	vf_jobs_local_queue_set_backoff(VF_JOBS_LOCAL_QUEUE(self->queue), 100, 500);
+	self->catalog = vf_catalog_service_new(self->config, self->pool, self->queue);
+	g_assert_true(vf_catalog_service_start(self->catalog, &error));
+	g_assert_no_error(error);
 	self->server = vf_http_server_new(self->config, self->pool, self->accounts);
+	vf_http_server_set_catalog(self->server, self->catalog);
 	g_assert_true(vf_http_server_listen(self->server, "127.0.0.1:0", &error));
 	g_assert_no_error(error);
 	vf_mail_sender_start(self->sender);
@@ -302,6 +312,18 @@ VfHttpServer *
 vf_test_daemon_get_server(VfTestDaemon *self)
 {
 	return self->server;
+}
+
+VfCatalogService *
+vf_test_daemon_get_catalog(VfTestDaemon *self)
+{
+	return self->catalog;
+}
+
+VfJobQueue *
+vf_test_daemon_get_queue(VfTestDaemon *self)
+{
+	return self->queue;
 }
 
 const gchar *
@@ -327,6 +349,8 @@ vf_test_daemon_free(VfTestDaemon *self)
 	/* let callbacks of finished work run before the objects go */
 	vf_test_iterate_for(50);
 	g_clear_object(&self->server);
+	g_clear_object(&self->catalog);
+	g_clear_object(&self->queue);
 	g_clear_object(&self->accounts);
 	g_clear_object(&self->sender);
 	g_clear_object(&self->transport);

@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "vf-catalog-service.h"
 #include "vf-config.h"
 #include "vf-http-server.h"
 #include "vf-test-postgres.h"
@@ -52,6 +53,10 @@ const VfConfig *
 vf_test_daemon_get_config(VfTestDaemon *self);
 VfHttpServer *
 vf_test_daemon_get_server(VfTestDaemon *self);
+VfCatalogService *
+vf_test_daemon_get_catalog(VfTestDaemon *self);
+VfJobQueue *
+vf_test_daemon_get_queue(VfTestDaemon *self);
 const gchar *
 vf_test_daemon_get_url(VfTestDaemon *self);
 /* a connection string for checks made directly in the test's database */
