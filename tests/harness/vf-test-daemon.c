@@ -314,6 +314,19 @@ vf_test_daemon_get_server(VfTestDaemon *self)
 	return self->server;
 }
 
+void
+vf_test_daemon_make_admin(VfTestDaemon *self, const gchar *email)
+{
+	g_autofree gchar *sql = g_strdup_printf(
+	    "UPDATE users SET is_admin = TRUE WHERE email = '%s' RETURNING id", email);
+	g_autofree gchar *id = vf_test_daemon_query(self, sql);
+
+	g_assert_nonnull(id);
+	/* as the accounts service does when it changes a user */
+	vf_accounts_user_cache_forget(vf_accounts_service_get_user_cache(self->accounts),
+				      g_ascii_strtoll(id, NULL, 10));
+}
+
 VfCatalogService *
 vf_test_daemon_get_catalog(VfTestDaemon *self)
 {

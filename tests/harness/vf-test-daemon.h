@@ -55,6 +55,9 @@ VfHttpServer *
 vf_test_daemon_get_server(VfTestDaemon *self);
 VfCatalogService *
 vf_test_daemon_get_catalog(VfTestDaemon *self);
+/* sets is_admin of that user (SQL quoting is the caller's business) */
+void
+vf_test_daemon_make_admin(VfTestDaemon *self, const gchar *email);
 VfJobQueue *
 vf_test_daemon_get_queue(VfTestDaemon *self);
 const gchar *
