@@ -24,6 +24,7 @@
 #define MAX_HEADER_BLOCK 8192
 #define MAX_PADDING	 64
 #define MAX_PARTS	 32
+#define WRITE_BUFFER	 (256 * 1024) /* file bytes gathered before one write() */
 
 typedef enum {
 	STATE_PREAMBLE,	   /* before the first delimiter */
@@ -42,7 +43,8 @@ struct _VfHttpMultipart {
 	GByteArray *pending;
 	GPtrArray *parts; /* of VfHttpMultipartPart */
 	VfHttpMultipartPart *current;
-	gint fd; /* of the current file part, or -1 */
+	gint fd;	    /* of the current file part, or -1 */
+	GByteArray *output; /* its bytes not written yet */
 	guint64 file_bytes;
 	gboolean failed;
 };
@@ -124,6 +126,7 @@ vf_http_multipart_new(const gchar *boundary, const gchar *file_dir, gsize max_fi
 	g_byte_array_append(self->pending, (const guint8 *)"\r\n", 2);
 	self->parts = g_ptr_array_new_with_free_func((GDestroyNotify)part_free);
 	self->fd = -1;
+	self->output = g_byte_array_sized_new(WRITE_BUFFER);
 	return self;
 }
 
@@ -136,6 +139,7 @@ vf_http_multipart_free(VfHttpMultipart *self)
 		close(self->fd);
 	g_ptr_array_unref(self->parts);
 	g_byte_array_unref(self->pending);
+	g_byte_array_unref(self->output);
 	g_free(self->delimiter);
 	g_free(self->file_dir);
 	g_free(self);
@@ -166,6 +170,14 @@ write_all(VfHttpMultipart *self, const guint8 *data, gsize len, GError **error)
 	return TRUE;
 }
 
+static gboolean
+flush(VfHttpMultipart *self, GError **error)
+{
+	gboolean ok = write_all(self, self->output->data, self->output->len, error);
+	g_byte_array_set_size(self->output, 0);
+	return ok;
+}
+
 /* bytes of the current part's body */
 static gboolean
 emit(VfHttpMultipart *self, const guint8 *data, gsize len, GError **error)
@@ -181,6 +193,12 @@ emit(VfHttpMultipart *self, const guint8 *data, gsize len, GError **error)
 		g_string_append_len(part->value, (const gchar *)data, (gssize)len);
 		return TRUE;
 	}
+	if (self->output->len + len < WRITE_BUFFER) {
+		g_byte_array_append(self->output, data, (guint)len);
+		return TRUE;
+	}
+	if (!flush(self, error))
+		return FALSE;
 	return write_all(self, data, len, error);
 }
 
@@ -188,7 +206,10 @@ static gboolean
 end_part(VfHttpMultipart *self, GError **error)
 {
 	if (self->fd >= 0) {
-		int rc = close(self->fd);
+		int rc;
+		if (!flush(self, error))
+			return FALSE;
+		rc = close(self->fd);
 		self->fd = -1;
 		if (rc != 0) {
 			self->failed = TRUE;
@@ -397,6 +418,7 @@ vf_http_multipart_finish(VfHttpMultipart *self, GError **error)
 		if (self->current != NULL && self->fd >= 0) {
 			close(self->fd);
 			self->fd = -1;
+			g_byte_array_set_size(self->output, 0);
 		}
 		return fail(self, error, "the body ends before the closing boundary");
 	}
