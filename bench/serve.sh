@@ -78,7 +78,9 @@ done
 playable=$(now)
 
 # the segment: the first 720p one, also served by nginx from a copy
-segment=$(curl -fs -b "$work/cookies" "$api/api/video/$id/720p/index.m3u8" | grep -v '^#' | head -n 1)
+playlist=$(curl -s -b "$work/cookies" "$api/api/video/$id/720p/index.m3u8")
+segment=$(printf "%s\n" "$playlist" | grep -v "^#" | grep -m 1 "ts$" || true)
+[ -n "$segment" ] || { echo "bench: no segment in: $playlist"; exit 1; }
 mkdir -p "$work/www"
 curl -fs -b "$work/cookies" -o "$work/www/$segment" "$api/api/video/$id/720p/$segment"
 nginx_port=$(free_port)

@@ -19,20 +19,24 @@ list_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) videos =
 	    vf_catalog_service_list_videos_finish(VF_CATALOG_SERVICE(source), result, &error);
-	g_autoptr(JsonArray) array = NULL;
-	g_autoptr(JsonNode) root = NULL;
+	g_autoptr(GString) out = NULL;
+	g_autoptr(GBytes) body = NULL;
 
 	if (videos == NULL) {
 		vf_http_request_respond_error(request, error);
 		return;
 	}
-	array = json_array_sized_new(videos->len);
-	for (guint i = 0; i < videos->len; i++)
-		json_array_add_element(
-		    array,
-		    vf_http_views_video(g_ptr_array_index(videos, i), config->public_url, FALSE));
-	root = json_node_init_array(json_node_alloc(), array);
-	vf_http_request_respond_json(request, 200, root);
+	out = g_string_sized_new(256 * videos->len + 2);
+	g_string_append_c(out, '[');
+	for (guint i = 0; i < videos->len; i++) {
+		if (i > 0)
+			g_string_append_c(out, ',');
+		vf_http_views_append_video(
+		    out, g_ptr_array_index(videos, i), config->public_url, FALSE);
+	}
+	g_string_append_c(out, ']');
+	body = g_string_free_to_bytes(g_steal_pointer(&out));
+	vf_http_request_respond_bytes(request, 200, "application/json; charset=utf-8", body);
 }
 
 void

@@ -89,6 +89,98 @@ vf_http_views_job(const VfCatalogJob *job)
 	return json_builder_get_root(builder);
 }
 
+static void
+append_json_string(GString *out, const gchar *value)
+{
+	if (value == NULL) {
+		g_string_append(out, "null");
+		return;
+	}
+	g_string_append_c(out, '"');
+	for (const guchar *p = (const guchar *)value; *p != '\0'; p++) {
+		switch (*p) {
+		case '"':
+			g_string_append(out, "\\\"");
+			break;
+		case '\\':
+			g_string_append(out, "\\\\");
+			break;
+		case '\n':
+			g_string_append(out, "\\n");
+			break;
+		case '\r':
+			g_string_append(out, "\\r");
+			break;
+		case '\t':
+			g_string_append(out, "\\t");
+			break;
+		default:
+			if (*p < 0x20)
+				g_string_append_printf(out, "\\u%04x", *p);
+			else
+				g_string_append_c(out, (gchar)*p);
+		}
+	}
+	g_string_append_c(out, '"');
+}
+
+static void
+append_json_double(GString *out, gdouble value)
+{
+	gchar buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+	if (value == (gdouble)(gint64)value && value < 1e15 && value > -1e15)
+		g_string_append_printf(out, "%" G_GINT64_FORMAT ".0", (gint64)value);
+	else
+		g_string_append(out, g_ascii_dtostr(buffer, sizeof buffer, value));
+}
+
+void
+vf_http_views_append_video(GString *out,
+			   const VfCatalogVideo *video,
+			   const gchar *public_url,
+			   gboolean detail)
+{
+	g_string_append_printf(out, "{\"id\":%" G_GINT64_FORMAT ",\"created_at\":", video->id);
+	append_json_string(out, video->created_at);
+	g_string_append(out, ",\"title\":");
+	append_json_string(out, video->title != NULL ? video->title : "");
+	g_string_append(out, ",\"description\":");
+	append_json_string(out, video->description != NULL ? video->description : "");
+	g_string_append(out, ",\"thumbnail_url\":");
+	if (video->thumbnail != NULL) {
+		g_autofree gchar *escaped = g_uri_escape_string(video->thumbnail, NULL, FALSE);
+		g_autofree gchar *url =
+		    g_strdup_printf("%s/media/thumbnails/%s", public_url, escaped);
+		append_json_string(out, url);
+	} else {
+		g_string_append(out, "null");
+	}
+	g_string_append(out, ",\"category\":");
+	append_json_string(out, video->category != NULL ? video->category : "");
+	g_string_append(out, ",\"status\":");
+	append_json_string(out, video->status);
+	g_string_append(out, ",\"duration\":");
+	if (video->duration >= 0)
+		append_json_double(out, video->duration);
+	else
+		g_string_append(out, "null");
+	g_string_append(out, ",\"resolutions\":[");
+	for (guint i = 0; video->resolutions != NULL && video->resolutions[i] != NULL; i++) {
+		if (i > 0)
+			g_string_append_c(out, ',');
+		append_json_string(out, video->resolutions[i]);
+	}
+	g_string_append_c(out, ']');
+	if (detail) {
+		g_string_append(out, ",\"progress\":");
+		append_json_double(out, video->progress);
+		g_string_append(out, ",\"error\":");
+		append_json_string(out, video->error);
+	}
+	g_string_append_c(out, '}');
+}
+
 gboolean
 vf_http_views_parse_id(const gchar *text, gint64 *id)
 {

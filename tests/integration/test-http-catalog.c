@@ -304,7 +304,9 @@ static void
 test_upload_and_stream(Fixture *fixture, gconstpointer data)
 {
 	const gchar *resolutions[] = {"480p", "720p", "1080p"};
-	gint64 id = upload_clip(fixture, "Ball");
+	/* quotes, a backslash, a control character and UTF-8 must survive the list's JSON */
+	const gchar *title = "Ball \"quoted\" \\ tab\t ü";
+	gint64 id = upload_clip(fixture, title);
 	g_autofree gchar *prefix = g_strdup_printf("/api/video/%" G_GINT64_FORMAT, id);
 	g_autofree gchar *master_path = g_strconcat(prefix, "/master.m3u8", NULL);
 	g_autoptr(VfTestResponse) list = NULL;
@@ -327,6 +329,8 @@ test_upload_and_stream(Fixture *fixture, gconstpointer data)
 	g_assert_cmpint(json_object_get_int_member(item, "id"), ==, id);
 	g_assert_cmpstr(json_object_get_string_member(item, "status"), ==, "ready");
 	g_assert_cmpstr(json_object_get_string_member(item, "description"), ==, "A generated clip");
+	g_assert_cmpstr(json_object_get_string_member(item, "title"), ==, title);
+	g_assert_cmpstr(json_object_get_string_member(item, "category"), ==, "Tests");
 	g_assert_cmpfloat(json_object_get_double_member(item, "duration"), >, 2.0);
 	g_assert_cmpuint(
 	    json_array_get_length(json_object_get_array_member(item, "resolutions")), ==, 3);
