@@ -5,11 +5,13 @@
 # same file without auth, and GET /api/video/ with 1 000 videos. Prints req/s, p99 and
 # the ratios. Goals: segments ≥ 0.7× nginx req/s; catalogue p99 ≤ 20 ms.
 #   DURATION  seconds per wrk run (default 10)   CONNECTIONS  (default 32)
+#   NGINX_SENDFILE  off (nginx's built-in default, as bench/http.sh) or on
 # Needs (Debian): wrk nginx-light postgresql curl gstreamer1.0-tools (+ plugins).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${DURATION:-10}
 connections=${CONNECTIONS:-32}
+sendfile=${NGINX_SENDFILE:-off}
 
 for tool in wrk nginx curl gst-launch-1.0; do
     command -v "$tool" >/dev/null || { echo "bench: $tool is missing"; exit 1; }
@@ -91,7 +93,7 @@ error_log $work/nginx-error.log;
 events { worker_connections 1024; }
 http {
     access_log off;
-    sendfile on;
+    sendfile $sendfile;
     server { listen 127.0.0.1:$nginx_port; root $work/www; location / { default_type video/MP2T; } }
 }
 CONF
@@ -129,6 +131,6 @@ read -r list_rps list_p99 < <(measure "$api/api/video/" "$work/cookie.lua")
 ratio() { python3 -c "print(f'{float($1)/float($2):.2f}')"; }
 echo "upload complete → first playable master.m3u8: $(python3 -c "print(f'{$playable - $uploaded:.1f}')") s (30-s 1080p clip)"
 printf '%-40s %12s %10s %8s\n' endpoint 'req/s' 'p99 ms' 'x nginx'
-printf '%-40s %12s %10s %8s\n' "nginx segment ($((size / 1024)) KiB, no auth)" "$nginx_rps" "$nginx_p99" 1.00
+printf '%-40s %12s %10s %8s\n' "nginx segment ($((size / 1024)) KiB, sendfile $sendfile)" "$nginx_rps" "$nginx_p99" 1.00
 printf '%-40s %12s %10s %8s\n' 'GET segment (access cookie)' "$seg_rps" "$seg_p99" "$(ratio "$seg_rps" "$nginx_rps")"
 printf '%-40s %12s %10s %8s\n' 'GET /api/video/ (1 000 videos)' "$list_rps" "$list_p99" '-'
