@@ -27,7 +27,6 @@ static const VfHttpRoute routes[] = {
      vf_http_accounts_password_confirm,
      JSON,
      VF_HTTP_RATE_NONE},
-#ifdef VF_HAVE_CATALOG
     {"GET", "/api/video/", vf_http_catalog_list, AUTH, VF_HTTP_RATE_NONE},
     {"GET", "/api/video/{id}/", vf_http_catalog_get, AUTH, VF_HTTP_RATE_NONE},
     {"GET", "/api/video/{id}/master.m3u8", vf_http_stream_master, AUTH, VF_HTTP_RATE_NONE},
@@ -57,7 +56,6 @@ static const VfHttpRoute routes[] = {
      ADMIN | CSRF,
      VF_HTTP_RATE_NONE},
     {"GET", "/api/admin/jobs/", vf_http_admin_list_jobs, ADMIN, VF_HTTP_RATE_NONE},
-#endif
     {"GET", "/media/thumbnails/{file}", vf_http_media_thumbnail, 0, VF_HTTP_RATE_NONE},
     {"GET", "/healthz", vf_http_ops_healthz, 0, VF_HTTP_RATE_NONE},
     {"GET", "/readyz", vf_http_ops_readyz, 0, VF_HTTP_RATE_NONE},

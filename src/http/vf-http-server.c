@@ -32,7 +32,7 @@ struct _VfHttpServer {
 	VfHttpRouter *router;
 	VfHttpRateLimiter *rate_limiter;
 	VfHttpMetrics *metrics;
-	GObject *catalog; /* VfCatalogService, or NULL */
+	VfCatalogService *catalog; /* or NULL until set */
 	guint16 port;
 };
 
@@ -462,17 +462,15 @@ vf_http_server_set_catalog(VfHttpServer *self, VfCatalogService *catalog)
 	g_return_if_fail(self->catalog == NULL);
 	if (catalog == NULL)
 		return;
-	self->catalog = g_object_ref(G_OBJECT(catalog));
-#ifdef VF_HAVE_CATALOG
+	self->catalog = g_object_ref(catalog);
 	vf_http_metrics_add_collector(self->metrics,
 				      vf_http_catalog_collect_metrics,
 				      g_object_ref(self->catalog),
 				      g_object_unref);
-#endif
 }
 
 VfCatalogService *
 vf_http_server_get_catalog(VfHttpServer *self)
 {
-	return (VfCatalogService *)self->catalog;
+	return self->catalog;
 }

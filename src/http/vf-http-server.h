@@ -9,6 +9,7 @@
 #include <libsoup/soup.h>
 
 #include "vf-accounts-service.h"
+#include "vf-catalog-service.h"
 #include "vf-config.h"
 #include "vf-db-pool.h"
 #include "vf-http-metrics.h"
@@ -16,9 +17,6 @@
 #include "vf-http-request.h"
 
 G_BEGIN_DECLS
-
-/* src/catalog sits below src/http, but the server only keeps a reference */
-typedef struct _VfCatalogService VfCatalogService;
 
 #define VF_TYPE_HTTP_SERVER (vf_http_server_get_type())
 G_DECLARE_FINAL_TYPE(VfHttpServer, vf_http_server, VF, HTTP_SERVER, GObject)
