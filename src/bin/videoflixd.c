@@ -15,10 +15,12 @@
 #include "vf-accounts-service.h"
 #include "vf-auth-password.h"
 #include "vf-auth-token.h"
+#include "vf-catalog-service.h"
 #include "vf-config.h"
 #include "vf-db-migrate.h"
 #include "vf-db-pool.h"
 #include "vf-http-server.h"
+#include "vf-jobs-local-queue.h"
 #include "vf-mail-file-transport.h"
 #include "vf-mail-language.h"
 #include "vf-mail-sender.h"
@@ -138,6 +140,8 @@ main(int argc, char **argv)
 	g_autoptr(VfMailTransport) transport = NULL;
 	g_autoptr(VfMailSender) sender = NULL;
 	g_autoptr(VfAccountsService) accounts = NULL;
+	g_autoptr(VfJobQueue) queue = NULL;
+	g_autoptr(VfCatalogService) catalog = NULL;
 	g_autoptr(VfHttpServer) server = NULL;
 	g_autoptr(GMainLoop) loop = NULL;
 	g_auto(GStrv) environ = NULL;
@@ -200,7 +204,16 @@ main(int argc, char **argv)
 		fprintf(stderr, "videoflixd: %s\n", error->message);
 		return 1;
 	}
+	if (config->nats_url != NULL)
+		g_warning("NATS_URL is set but not supported yet: jobs run in-process");
+	queue = vf_jobs_local_queue_new(config->worker_path, config->media_root);
+	catalog = vf_catalog_service_new(config, pool, queue);
+	if (!vf_catalog_service_start(catalog, &error)) {
+		fprintf(stderr, "videoflixd: MEDIA_ROOT: %s\n", error->message);
+		return 1;
+	}
 	server = vf_http_server_new(config, pool, accounts);
+	vf_http_server_set_catalog(server, catalog);
 	if (!vf_http_server_listen(server, config->listen, &error)) {
 		fprintf(stderr, "videoflixd: LISTEN: %s\n", error->message);
 		return 1;

@@ -323,6 +323,20 @@ check_listen(const gchar *value, GError **error)
 	return TRUE;
 }
 
+
+/* videoflix-worker next to our own executable (installed), else the build tree's */
+static gchar *
+default_worker_path(void)
+{
+	g_autofree gchar *self_exe = g_file_read_link("/proc/self/exe", NULL);
+	g_autofree gchar *dir = self_exe != NULL ? g_path_get_dirname(self_exe) : NULL;
+	g_autofree gchar *beside = dir != NULL ? g_build_filename(dir, "videoflix-worker", NULL) : NULL;
+
+	if (beside != NULL && g_file_test(beside, G_FILE_TEST_IS_EXECUTABLE))
+		return g_steal_pointer(&beside);
+	return g_build_filename(VF_BUILD_ROOT, "src", "bin", "videoflix-worker", NULL);
+}
+
 static gboolean
 load_from_source(VfConfig *self, Source *source, GError **error)
 {
@@ -429,6 +443,9 @@ load_from_source(VfConfig *self, Source *source, GError **error)
 	while (g_str_has_suffix(self->public_url, "/"))
 		self->public_url[strlen(self->public_url) - 1] = '\0';
 	self->media_root = get_string(source, "MEDIA_ROOT", "media");
+	self->worker_path = get_string(source, "WORKER_PATH", NULL);
+	if (self->worker_path == NULL)
+		self->worker_path = default_worker_path();
 	self->nats_url = get_string(source, "NATS_URL", NULL);
 	if (!get_boolean(source, "COOKIE_SECURE", TRUE, &self->cookie_secure, error))
 		return FALSE;
@@ -538,6 +555,7 @@ vf_config_free(VfConfig *self)
 	g_free(self->listen);
 	g_free(self->public_url);
 	g_free(self->media_root);
+	g_free(self->worker_path);
 	g_free(self->nats_url);
 	g_free(self->admin_email);
 	g_free(self->admin_password);

@@ -42,6 +42,7 @@ typedef struct {
 	gchar *listen; /* host:port */
 	gchar *public_url;
 	gchar *media_root;
+	gchar *worker_path; /* the videoflix-worker executable */
 	gchar *nats_url; /* NULL: jobs run in-process */
 	gboolean cookie_secure;
 	gint64 max_upload_size;

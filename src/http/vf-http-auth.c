@@ -157,3 +157,31 @@ vf_http_layer_csrf(VfHttpRequest *request)
 	}
 	return TRUE;
 }
+
+gboolean
+vf_http_auth_precheck(VfHttpRequest *request)
+{
+	const VfConfig *config = vf_http_server_get_config(request->server);
+	VfAccountsService *accounts = vf_http_server_get_accounts(request->server);
+	g_autoptr(VfAuthClaims) claims = NULL;
+	const gchar *token = bearer_token(request);
+	VfAccountsUserState state;
+
+	if (token == NULL)
+		token = vf_http_request_get_cookie(request, "access_token");
+	if (token == NULL)
+		return FALSE;
+	claims = vf_auth_jwt_verify(config->secret_key,
+				    token,
+				    VF_AUTH_TOKEN_TYPE_ACCESS,
+				    g_get_real_time() / G_USEC_PER_SEC,
+				    NULL);
+	if (claims == NULL)
+		return FALSE;
+	if (request->route != NULL && (request->route->flags & VF_HTTP_ROUTE_ADMIN) != 0 &&
+	    vf_accounts_user_cache_lookup(
+		vf_accounts_service_get_user_cache(accounts), claims->user_id, &state) &&
+	    (!state.exists || !state.is_active || !state.is_admin))
+		return FALSE;
+	return TRUE;
+}

@@ -95,7 +95,7 @@ vf_http_layer_json(VfHttpRequest *request)
 	gsize len = 0;
 	JsonNode *root;
 
-	if ((request->route->flags & VF_HTTP_ROUTE_JSON_BODY) == 0)
+	if ((request->route->flags & VF_HTTP_ROUTE_JSON_BODY) == 0 || request->multipart_body)
 		return TRUE;
 	bytes = soup_message_body_flatten(body);
 	data = g_bytes_get_data(bytes, &len);

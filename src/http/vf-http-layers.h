@@ -24,6 +24,14 @@ gboolean
 vf_http_layer_auth(VfHttpRequest *request);
 gboolean
 vf_http_layer_csrf(VfHttpRequest *request);
+gboolean
+vf_http_layer_upload(VfHttpRequest *request);
+
+/* at headers time, no I/O: whether the request carries an access token with a valid
+ * signature (and, when the user is cached, of an admin for admin routes); decides
+ * whether an upload's body is worth writing to disk before the auth layer runs */
+gboolean
+vf_http_auth_precheck(VfHttpRequest *request);
 
 /* the client address: the TCP peer, or the first untrusted X-Forwarded-For hop
  * when the peer is a trusted proxy */

@@ -5,6 +5,10 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "vf-http-handlers.h"
 #include "vf-http-server.h"
 
@@ -24,24 +28,33 @@ readyz_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	g_autoptr(JsonBuilder) builder = json_builder_new();
 	g_autoptr(JsonNode) root = NULL;
 	gboolean database_ok = vf_db_pool_check_finish(VF_DB_POOL(source), result, &error);
+	const VfConfig *config = vf_http_server_get_config(vf_http_request_get_server(request));
+	/* uploads and transcodes write there: a full or read-only volume is an outage */
+	gboolean media_ok = g_file_test(config->media_root, G_FILE_TEST_IS_DIR) &&
+			    g_access(config->media_root, W_OK) == 0;
+	gboolean ready = database_ok && media_ok;
 
 	json_builder_begin_object(builder);
 	json_builder_set_member_name(builder, "status");
-	json_builder_add_string_value(builder, database_ok ? "ready" : "unavailable");
-	if (!database_ok) {
+	json_builder_add_string_value(builder, ready ? "ready" : "unavailable");
+	if (!ready) {
 		json_builder_set_member_name(builder, "detail");
-		json_builder_add_string_value(builder, "Database unavailable.");
+		json_builder_add_string_value(builder,
+					      !database_ok ? "Database unavailable."
+							   : "MEDIA_ROOT is not writable.");
 	}
 	json_builder_set_member_name(builder, "checks");
 	json_builder_begin_object(builder);
 	json_builder_set_member_name(builder, "database");
 	json_builder_add_string_value(builder, database_ok ? "ok" : "unavailable");
+	json_builder_set_member_name(builder, "media");
+	json_builder_add_string_value(builder, media_ok ? "ok" : "unavailable");
 	json_builder_end_object(builder);
 	json_builder_end_object(builder);
 	root = json_builder_get_root(builder);
 	if (!database_ok)
 		g_debug("readyz: %s", error->message);
-	vf_http_request_respond_json(request, database_ok ? 200 : 503, root);
+	vf_http_request_respond_json(request, ready ? 200 : 503, root);
 }
 
 void
@@ -52,4 +65,15 @@ vf_http_ops_readyz(VfHttpRequest *request)
 			       vf_http_request_get_cancellable(request),
 			       readyz_cb,
 			       vf_http_request_ref(request));
+}
+
+void
+vf_http_ops_metrics(VfHttpRequest *request)
+{
+	VfHttpServer *server = vf_http_request_get_server(request);
+	gchar *text = vf_http_metrics_render(vf_http_server_get_metrics(server));
+	g_autoptr(GBytes) body = g_bytes_new_take(text, strlen(text));
+
+	vf_http_request_respond_bytes(
+	    request, 200, "text/plain; version=0.0.4; charset=utf-8", body);
 }

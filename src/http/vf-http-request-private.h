@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "vf-http-multipart.h"
 #include "vf-http-request.h"
 #include "vf-http-router.h"
 
@@ -28,6 +29,11 @@ struct _VfHttpRequest {
 	gboolean answered;
 	gboolean finished; /* the message is done: answers are dropped */
 	guint next_layer;
+	/* upload routes with a multipart body */
+	gboolean multipart_body;
+	VfHttpMultipart *multipart; /* NULL when the body is refused or not kept */
+	GError *upload_error;	    /* why the body cannot be used (answered after auth) */
+	guint64 body_bytes;
 };
 
 VfHttpRequest *

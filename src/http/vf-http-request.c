@@ -4,11 +4,10 @@
  */
 #include "config.h"
 
-#include "vf-http-request-private.h"
-
 #include <string.h>
 
 #include "vf-error.h"
+#include "vf-http-request-private.h"
 #include "vf-http-server.h"
 
 static gint64 request_counter;
@@ -47,6 +46,9 @@ vf_http_request_unref(VfHttpRequest *self)
 	g_clear_pointer(&self->params, g_hash_table_unref);
 	g_clear_pointer(&self->cookies, g_hash_table_unref);
 	g_clear_pointer(&self->json, json_node_unref);
+	/* removes the upload's files that no service took over */
+	g_clear_pointer(&self->multipart, vf_http_multipart_free);
+	g_clear_error(&self->upload_error);
 	g_clear_object(&self->cancellable);
 	g_free(self->id);
 	g_free(self->client);
@@ -158,9 +160,8 @@ parse_cookies(SoupServerMessage *msg)
 				val = unquoted;
 			}
 			if (!g_hash_table_contains(cookies, key))
-				g_hash_table_insert(cookies,
-						    g_steal_pointer(&key),
-						    g_steal_pointer(&val));
+				g_hash_table_insert(
+				    cookies, g_steal_pointer(&key), g_steal_pointer(&val));
 		}
 	}
 	return cookies;
@@ -177,6 +178,12 @@ vf_http_request_get_cookie(VfHttpRequest *self, const gchar *name)
 	if (value == NULL || *value == '\0')
 		return NULL;
 	return value;
+}
+
+VfHttpMultipart *
+vf_http_request_get_multipart(VfHttpRequest *self)
+{
+	return self->multipart;
 }
 
 gint64
@@ -235,7 +242,9 @@ vf_http_request_respond_bytes(VfHttpRequest *self,
 	soup_message_body_truncate(response);
 	if (body != NULL) {
 		soup_message_headers_replace(headers, "Content-Type", content_type);
-		soup_message_body_append_bytes(response, body);
+		/* libsoup refuses empty buffers */
+		if (g_bytes_get_size(body) > 0)
+			soup_message_body_append_bytes(response, body);
 	}
 	finish_answer(self);
 }
@@ -293,9 +302,8 @@ vf_http_request_respond_error(VfHttpRequest *self, const GError *error)
 		}
 		return;
 	case 403:
-		vf_http_request_respond_detail(self,
-					       403,
-					       "You do not have permission to perform this action.");
+		vf_http_request_respond_detail(
+		    self, 403, "You do not have permission to perform this action.");
 		return;
 	case 404:
 		vf_http_request_respond_detail(self, 404, "Not found.");
@@ -306,9 +314,8 @@ vf_http_request_respond_error(VfHttpRequest *self, const GError *error)
 	case 503:
 		/* an outage of a dependency, not a bug: reported, not fatal */
 		g_message("request %s: %s", self->id, error->message);
-		vf_http_request_respond_detail(self,
-					       503,
-					       "Service temporarily unavailable, try again later.");
+		vf_http_request_respond_detail(
+		    self, 503, "Service temporarily unavailable, try again later.");
 		return;
 	case 500:
 		g_warning("request %s: %s", self->id, error != NULL ? error->message : "unknown");
@@ -321,21 +328,18 @@ vf_http_request_respond_error(VfHttpRequest *self, const GError *error)
 }
 
 void
-vf_http_request_set_cookie(VfHttpRequest *self,
-			   const gchar *name,
-			   const gchar *value,
-			   gint64 max_age,
-			   gboolean http_only)
+vf_http_request_set_cookie(
+    VfHttpRequest *self, const gchar *name, const gchar *value, gint64 max_age, gboolean http_only)
 {
 	const VfConfig *config = vf_http_server_get_config(self->server);
 	SoupMessageHeaders *headers = soup_server_message_get_response_headers(self->msg);
-	g_autofree gchar *header = g_strdup_printf("%s=%s; %sPath=/; Max-Age=%" G_GINT64_FORMAT
-						   "%s; SameSite=Lax%s",
-						   name,
-						   value != NULL ? value : "",
-						   max_age == 0 ? "expires=Thu, 01 Jan 1970 00:00:00 GMT; " : "",
-						   max_age,
-						   http_only ? "; HttpOnly" : "",
-						   config->cookie_secure ? "; Secure" : "");
+	g_autofree gchar *header =
+	    g_strdup_printf("%s=%s; %sPath=/; Max-Age=%" G_GINT64_FORMAT "%s; SameSite=Lax%s",
+			    name,
+			    value != NULL ? value : "",
+			    max_age == 0 ? "expires=Thu, 01 Jan 1970 00:00:00 GMT; " : "",
+			    max_age,
+			    http_only ? "; HttpOnly" : "",
+			    config->cookie_secure ? "; Secure" : "");
 	soup_message_headers_append(headers, "Set-Cookie", header);
 }

@@ -9,6 +9,8 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "vf-http-multipart.h"
+
 G_BEGIN_DECLS
 
 typedef struct _VfHttpRequest VfHttpRequest;
@@ -40,6 +42,10 @@ vf_http_request_get_cancellable(VfHttpRequest *self);
 /* the request's JSON object body (an empty object when there was no body) */
 JsonObject *
 vf_http_request_get_json(VfHttpRequest *self);
+/* upload routes: the parsed multipart body (its files are removed with the request
+ * unless stolen), or NULL when the body was JSON */
+VfHttpMultipart *
+vf_http_request_get_multipart(VfHttpRequest *self);
 /* a cookie of the request, or NULL */
 const gchar *
 vf_http_request_get_cookie(VfHttpRequest *self, const gchar *name);

@@ -19,6 +19,8 @@ typedef enum {
 	VF_HTTP_ROUTE_AUTH = 1 << 1,	  /* a valid access token of an active user */
 	VF_HTTP_ROUTE_ADMIN = 1 << 2,	  /* … who is an admin (implies AUTH) */
 	VF_HTTP_ROUTE_CSRF = 1 << 3,	  /* cookie-authenticated unsafe requests need X-CSRFToken */
+	VF_HTTP_ROUTE_UPLOAD = 1 << 4,	  /* multipart streamed to files under MAX_UPLOAD_SIZE (with
+					   * JSON_BODY, a JSON body is taken as well) */
 } VfHttpRouteFlags;
 
 typedef enum {

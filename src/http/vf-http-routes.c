@@ -12,6 +12,8 @@
 #define JSON VF_HTTP_ROUTE_JSON_BODY
 #define AUTH VF_HTTP_ROUTE_AUTH
 #define CSRF VF_HTTP_ROUTE_CSRF
+#define ADMIN VF_HTTP_ROUTE_ADMIN
+#define UPLOAD VF_HTTP_ROUTE_UPLOAD
 
 static const VfHttpRoute routes[] = {
     {"POST", "/api/register/", vf_http_accounts_register, JSON, VF_HTTP_RATE_REGISTER},
@@ -25,8 +27,39 @@ static const VfHttpRoute routes[] = {
      vf_http_accounts_password_confirm,
      JSON,
      VF_HTTP_RATE_NONE},
+    {"GET", "/api/video/", vf_http_catalog_list, AUTH, VF_HTTP_RATE_NONE},
+    {"GET", "/api/video/{id}/", vf_http_catalog_get, AUTH, VF_HTTP_RATE_NONE},
+    {"GET", "/api/video/{id}/master.m3u8", vf_http_stream_master, AUTH, VF_HTTP_RATE_NONE},
+    {"GET",
+     "/api/video/{id}/{resolution}/index.m3u8",
+     vf_http_stream_playlist,
+     AUTH,
+     VF_HTTP_RATE_NONE},
+    {"GET",
+     "/api/video/{id}/{resolution}/{segment}/",
+     vf_http_stream_segment,
+     AUTH,
+     VF_HTTP_RATE_NONE},
+    {"POST",
+     "/api/admin/videos/",
+     vf_http_admin_create_video,
+     ADMIN | CSRF | UPLOAD,
+     VF_HTTP_RATE_NONE},
+    {"PATCH",
+     "/api/admin/videos/{id}/",
+     vf_http_admin_update_video,
+     ADMIN | CSRF | UPLOAD | JSON,
+     VF_HTTP_RATE_NONE},
+    {"DELETE",
+     "/api/admin/videos/{id}/",
+     vf_http_admin_delete_video,
+     ADMIN | CSRF,
+     VF_HTTP_RATE_NONE},
+    {"GET", "/api/admin/jobs/", vf_http_admin_list_jobs, ADMIN, VF_HTTP_RATE_NONE},
+    {"GET", "/media/thumbnails/{file}", vf_http_media_thumbnail, 0, VF_HTTP_RATE_NONE},
     {"GET", "/healthz", vf_http_ops_healthz, 0, VF_HTTP_RATE_NONE},
     {"GET", "/readyz", vf_http_ops_readyz, 0, VF_HTTP_RATE_NONE},
+    {"GET", "/metrics", vf_http_ops_metrics, 0, VF_HTTP_RATE_NONE},
 };
 
 const VfHttpRoute *

@@ -9,13 +9,19 @@
 
 #include "vf-http-server.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
 #include "vf-error.h"
+#include "vf-http-handlers.h"
 #include "vf-http-layers.h"
 #include "vf-http-request-private.h"
 #include "vf-http-routes.h"
 
 #define REQUEST_KEY "vf-http-request"
 #define LISTEN_BACKLOG 1024
+#define MAX_FORM_FIELD (64 * 1024) /* one text field of a multipart body */
 
 struct _VfHttpServer {
 	GObject parent_instance;
@@ -25,6 +31,8 @@ struct _VfHttpServer {
 	SoupServer *soup;
 	VfHttpRouter *router;
 	VfHttpRateLimiter *rate_limiter;
+	VfHttpMetrics *metrics;
+	VfCatalogService *catalog; /* or NULL until set */
 	guint16 port;
 };
 
@@ -38,6 +46,7 @@ static const VfHttpLayer layers[] = {
     vf_http_layer_rate,
     vf_http_layer_auth,
     vf_http_layer_csrf,
+    vf_http_layer_upload,
 };
 
 void
@@ -51,6 +60,18 @@ vf_http_server_continue(VfHttpRequest *request)
 	request->route->handler(request);
 }
 
+static guint64
+response_bytes(SoupServerMessage *msg)
+{
+	SoupMessageHeaders *headers = soup_server_message_get_response_headers(msg);
+
+	if (g_strcmp0(soup_server_message_get_method(msg), "HEAD") == 0)
+		return 0;
+	if (soup_message_headers_get_encoding(headers) == SOUP_ENCODING_CONTENT_LENGTH)
+		return (guint64)soup_message_headers_get_content_length(headers);
+	return (guint64)soup_server_message_get_response_body(msg)->length;
+}
+
 static void
 request_finished_cb(SoupServer *soup, SoupServerMessage *msg, gpointer user_data)
 {
@@ -60,6 +81,13 @@ request_finished_cb(SoupServer *soup, SoupServerMessage *msg, gpointer user_data
 
 	if (request == NULL)
 		return;
+	vf_http_metrics_observe_request(vf_http_server_get_metrics(request->server),
+					soup_server_message_get_method(msg),
+					request->route != NULL ? request->route->pattern : NULL,
+					soup_server_message_get_status(msg),
+					(gdouble)(g_get_monotonic_time() - request->start_us) /
+					    G_USEC_PER_SEC,
+					response_bytes(msg));
 	status = g_strdup_printf("%u", soup_server_message_get_status(msg));
 	duration = g_strdup_printf("%" G_GINT64_FORMAT, g_get_monotonic_time() - request->start_us);
 	g_log_structured(G_LOG_DOMAIN,
@@ -117,6 +145,72 @@ got_chunk_cb(SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
 }
 
 static void
+upload_chunk_cb(SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
+{
+	VfHttpRequest *request = g_object_get_data(G_OBJECT(msg), REQUEST_KEY);
+	const VfConfig *config;
+	gsize len = 0;
+	const guint8 *data = g_bytes_get_data(chunk, &len);
+
+	if (request == NULL || request->answered)
+		return;
+	config = vf_http_server_get_config(request->server);
+	request->body_bytes += len;
+	if (request->body_bytes > (guint64)config->max_upload_size) {
+		/* the files written so far go at once */
+		g_clear_pointer(&request->multipart, vf_http_multipart_free);
+		refuse_too_large(request);
+		return;
+	}
+	if (request->multipart == NULL)
+		return;
+	if (!vf_http_multipart_feed(request->multipart, data, len, &request->upload_error))
+		g_clear_pointer(&request->multipart, vf_http_multipart_free);
+}
+
+/* an upload route's body: multipart is streamed to files in MEDIA_ROOT/tmp, but only
+ * when the request may be an admin's (else it is read and dropped before the auth
+ * layer answers); anything else is taken as a JSON body under MAX_BODY_SIZE */
+static gboolean
+start_upload(VfHttpServer *self, VfHttpRequest *request)
+{
+	SoupServerMessage *msg = request->msg;
+	SoupMessageHeaders *headers = soup_server_message_get_request_headers(msg);
+	const gchar *content_type = soup_message_headers_get_one(headers, "Content-Type");
+	g_autofree gchar *boundary = NULL;
+	g_autofree gchar *tmp = NULL;
+	goffset length;
+
+	if (content_type == NULL ||
+	    g_ascii_strncasecmp(content_type, "multipart/", strlen("multipart/")) != 0)
+		return FALSE;
+	request->multipart_body = TRUE;
+	soup_message_body_set_accumulate(soup_server_message_get_request_body(msg), FALSE);
+	length = soup_message_headers_get_content_length(headers);
+	if (soup_message_headers_get_encoding(headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+	    length > self->config->max_upload_size) {
+		refuse_too_large(request);
+		return TRUE;
+	}
+	g_signal_connect(msg, "got-chunk", G_CALLBACK(upload_chunk_cb), NULL);
+	boundary = vf_http_multipart_parse_boundary(content_type, &request->upload_error);
+	if (boundary == NULL || !vf_http_auth_precheck(request))
+		return TRUE;
+	tmp = g_build_filename(self->config->media_root, "tmp", NULL);
+	if (g_mkdir_with_parents(tmp, 0700) != 0) {
+		g_set_error(&request->upload_error,
+			    VF_ERROR,
+			    VF_ERROR_INTERNAL,
+			    "cannot create %s: %s",
+			    tmp,
+			    g_strerror(errno));
+		return TRUE;
+	}
+	request->multipart = vf_http_multipart_new(boundary, tmp, MAX_FORM_FIELD);
+	return TRUE;
+}
+
+static void
 early_handler_cb(SoupServer *soup,
 		 SoupServerMessage *msg,
 		 const char *path,
@@ -128,6 +222,9 @@ early_handler_cb(SoupServer *soup,
 	g_autofree gchar *client = vf_http_client_address(msg, self->config->trusted_proxies);
 	VfHttpRequest *request = vf_http_request_new(self, msg, client);
 	SoupEncoding encoding;
+	const VfHttpRoute *route;
+	GHashTable *params = NULL;
+	g_autofree gchar *allow = NULL;
 	goffset length;
 
 	g_object_set_data_full(G_OBJECT(msg),
@@ -138,6 +235,17 @@ early_handler_cb(SoupServer *soup,
 				     "X-Request-Id",
 				     request->id);
 	vf_http_cors_apply(request);
+
+	route = vf_http_router_match(self->router,
+				     soup_server_message_get_method(msg),
+				     g_uri_get_path(soup_server_message_get_uri(msg)),
+				     &params,
+				     &allow);
+	if (route != NULL) {
+		vf_http_request_set_route(request, route, params);
+		if ((route->flags & VF_HTTP_ROUTE_UPLOAD) != 0 && start_upload(self, request))
+			return;
+	}
 
 	encoding = soup_message_headers_get_encoding(headers);
 	length = soup_message_headers_get_content_length(headers);
@@ -173,6 +281,11 @@ handler_cb(SoupServer *soup,
 		vf_http_request_respond_bytes(request, 204, NULL, NULL);
 		return;
 	}
+	/* matched at headers time already: only 404 and 405 need the router again */
+	if (request->route != NULL) {
+		vf_http_server_continue(request);
+		return;
+	}
 	route = vf_http_router_match(self->router,
 				     soup_server_message_get_method(msg),
 				     raw_path,
@@ -204,6 +317,7 @@ vf_http_server_dispose(GObject *object)
 		soup_server_disconnect(self->soup);
 	g_clear_object(&self->soup);
 	g_clear_object(&self->accounts);
+	g_clear_object(&self->catalog);
 	g_clear_object(&self->pool);
 	G_OBJECT_CLASS(vf_http_server_parent_class)->dispose(object);
 }
@@ -215,6 +329,7 @@ vf_http_server_finalize(GObject *object)
 
 	vf_http_router_free(self->router);
 	vf_http_rate_limiter_free(self->rate_limiter);
+	vf_http_metrics_free(self->metrics);
 	G_OBJECT_CLASS(vf_http_server_parent_class)->finalize(object);
 }
 
@@ -244,7 +359,14 @@ vf_http_server_new(const VfConfig *config, VfDbPool *pool, VfAccountsService *ac
 	routes = vf_http_routes_get(&n_routes);
 	self->router = vf_http_router_new(routes, n_routes);
 	self->rate_limiter = vf_http_rate_limiter_new();
-	self->soup = soup_server_new("server-header", "videoflixd/" PACKAGE_VERSION " ", NULL);
+	self->metrics = vf_http_metrics_new();
+	/* raw paths: the router decodes captures itself and refuses those that hide a '/';
+	 * libsoup would answer 400 (not JSON) to "%2e%2e%2f" before any handler ran */
+	self->soup = soup_server_new("server-header",
+				     "videoflixd/" PACKAGE_VERSION " ",
+				     "raw-paths",
+				     TRUE,
+				     NULL);
 	soup_server_add_early_handler(self->soup, NULL, early_handler_cb, self, NULL);
 	soup_server_add_handler(self->soup, NULL, handler_cb, self, NULL);
 	g_signal_connect(self->soup, "request-finished", G_CALLBACK(request_finished_cb), self);
@@ -337,4 +459,29 @@ VfHttpRateLimiter *
 vf_http_server_get_rate_limiter(VfHttpServer *self)
 {
 	return self->rate_limiter;
+}
+
+VfHttpMetrics *
+vf_http_server_get_metrics(VfHttpServer *self)
+{
+	return self->metrics;
+}
+
+void
+vf_http_server_set_catalog(VfHttpServer *self, VfCatalogService *catalog)
+{
+	g_return_if_fail(self->catalog == NULL);
+	if (catalog == NULL)
+		return;
+	self->catalog = g_object_ref(catalog);
+	vf_http_metrics_add_collector(self->metrics,
+				      vf_http_catalog_collect_metrics,
+				      g_object_ref(self->catalog),
+				      g_object_unref);
+}
+
+VfCatalogService *
+vf_http_server_get_catalog(VfHttpServer *self)
+{
+	return self->catalog;
 }

@@ -9,8 +9,10 @@
 #include <libsoup/soup.h>
 
 #include "vf-accounts-service.h"
+#include "vf-catalog-service.h"
 #include "vf-config.h"
 #include "vf-db-pool.h"
+#include "vf-http-metrics.h"
 #include "vf-http-rate-limit.h"
 #include "vf-http-request.h"
 
@@ -38,6 +40,13 @@ VfAccountsService *
 vf_http_server_get_accounts(VfHttpServer *self);
 VfHttpRateLimiter *
 vf_http_server_get_rate_limiter(VfHttpServer *self);
+VfHttpMetrics *
+vf_http_server_get_metrics(VfHttpServer *self);
+/* once, at start: the catalog and streaming routes answer 503 until then */
+void
+vf_http_server_set_catalog(VfHttpServer *self, VfCatalogService *catalog);
+VfCatalogService *
+vf_http_server_get_catalog(VfHttpServer *self);
 
 /* runs the remaining layers and then the handler (for layers that went async) */
 void

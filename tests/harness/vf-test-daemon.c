@@ -11,9 +11,11 @@
 
 #include "vf-accounts-service.h"
 #include "vf-auth-password.h"
+#include "vf-catalog-service.h"
 #include "vf-db-migrate.h"
 #include "vf-db-pool.h"
 #include "vf-http-server.h"
+#include "vf-jobs-local-queue.h"
 #include "vf-mail-file-transport.h"
 #include "vf-mail-sender.h"
 #include "vf-mail-smtp-transport.h"
@@ -28,6 +30,8 @@ struct _VfTestDaemon {
 	VfMailTransport *transport;
 	VfMailSender *sender;
 	VfAccountsService *accounts;
+	VfJobQueue *queue;
+	VfCatalogService *catalog;
 	VfHttpServer *server;
 	SoupSession *session;
 	gchar *url;
@@ -258,6 +262,7 @@ vf_test_daemon_new(VfTestPostgres *pg, VfTestSmtp *smtp, const gchar *const *ext
 	g_ptr_array_add(env, NULL);
 	self->config = vf_config_load(NULL, (gchar **)env->pdata, &error);
 	g_assert_no_error(error);
+	g_assert_cmpint(g_mkdir_with_parents(self->config->media_root, 0700), ==, 0);
 
 	g_assert_true(vf_auth_password_init((guint)self->config->password_hash_concurrency, &error));
 	keywords = vf_test_postgres_dup_keywords(pg);
@@ -282,7 +287,13 @@ vf_test_daemon_new(VfTestPostgres *pg, VfTestSmtp *smtp, const gchar *const *ext
 	self->sender = vf_mail_sender_new(self->pool, self->transport);
 	vf_mail_sender_set_backoff(self->sender, 200, 1000);
 	self->accounts = vf_accounts_service_new(self->config, self->pool, self->sender);
+	self->queue = vf_jobs_local_queue_new(self->config->worker_path, self->config->media_root);
+	vf_jobs_local_queue_set_backoff(VF_JOBS_LOCAL_QUEUE(self->queue), 100, 500);
+	self->catalog = vf_catalog_service_new(self->config, self->pool, self->queue);
+	g_assert_true(vf_catalog_service_start(self->catalog, &error));
+	g_assert_no_error(error);
 	self->server = vf_http_server_new(self->config, self->pool, self->accounts);
+	vf_http_server_set_catalog(self->server, self->catalog);
 	g_assert_true(vf_http_server_listen(self->server, "127.0.0.1:0", &error));
 	g_assert_no_error(error);
 	vf_mail_sender_start(self->sender);
@@ -295,6 +306,37 @@ const VfConfig *
 vf_test_daemon_get_config(VfTestDaemon *self)
 {
 	return self->config;
+}
+
+VfHttpServer *
+vf_test_daemon_get_server(VfTestDaemon *self)
+{
+	return self->server;
+}
+
+void
+vf_test_daemon_make_admin(VfTestDaemon *self, const gchar *email)
+{
+	g_autofree gchar *sql = g_strdup_printf(
+	    "UPDATE users SET is_admin = TRUE WHERE email = '%s' RETURNING id", email);
+	g_autofree gchar *id = vf_test_daemon_query(self, sql);
+
+	g_assert_nonnull(id);
+	/* as the accounts service does when it changes a user */
+	vf_accounts_user_cache_forget(vf_accounts_service_get_user_cache(self->accounts),
+				      g_ascii_strtoll(id, NULL, 10));
+}
+
+VfCatalogService *
+vf_test_daemon_get_catalog(VfTestDaemon *self)
+{
+	return self->catalog;
+}
+
+VfJobQueue *
+vf_test_daemon_get_queue(VfTestDaemon *self)
+{
+	return self->queue;
 }
 
 const gchar *
@@ -320,6 +362,8 @@ vf_test_daemon_free(VfTestDaemon *self)
 	/* let callbacks of finished work run before the objects go */
 	vf_test_iterate_for(50);
 	g_clear_object(&self->server);
+	g_clear_object(&self->catalog);
+	g_clear_object(&self->queue);
 	g_clear_object(&self->accounts);
 	g_clear_object(&self->sender);
 	g_clear_object(&self->transport);

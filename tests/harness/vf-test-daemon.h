@@ -9,7 +9,9 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "vf-catalog-service.h"
 #include "vf-config.h"
+#include "vf-http-server.h"
 #include "vf-test-postgres.h"
 #include "vf-test-smtp.h"
 
@@ -49,6 +51,15 @@ void
 vf_test_daemon_free(VfTestDaemon *self);
 const VfConfig *
 vf_test_daemon_get_config(VfTestDaemon *self);
+VfHttpServer *
+vf_test_daemon_get_server(VfTestDaemon *self);
+VfCatalogService *
+vf_test_daemon_get_catalog(VfTestDaemon *self);
+/* sets is_admin of that user (SQL quoting is the caller's business) */
+void
+vf_test_daemon_make_admin(VfTestDaemon *self, const gchar *email);
+VfJobQueue *
+vf_test_daemon_get_queue(VfTestDaemon *self);
 const gchar *
 vf_test_daemon_get_url(VfTestDaemon *self);
 /* a connection string for checks made directly in the test's database */

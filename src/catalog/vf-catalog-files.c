@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Placing uploads and removing what a video no longer needs. Worker threads only.
+ * Names are random (128 bits) so that nothing of the uploader's file name reaches
+ * the disk and no two uploads collide.
+ */
+#include "config.h"
+
+#include "vf-catalog-files.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+
+#include "vf-error.h"
+
+gchar *
+vf_catalog_files_random_name(const gchar *ext)
+{
+	g_autofree gchar *uuid = g_uuid_string_random();
+	g_autoptr(GString) name = g_string_new(NULL);
+
+	for (const gchar *p = uuid; *p != '\0'; p++) {
+		if (*p != '-')
+			g_string_append_c(name, *p);
+	}
+	if (ext != NULL && *ext != '\0')
+		g_string_append_printf(name, ".%s", ext);
+	return g_string_free(g_steal_pointer(&name), FALSE);
+}
+
+gboolean
+vf_catalog_files_place(const gchar *temp,
+		       const gchar *dir,
+		       const gchar *ext,
+		       gchar **name,
+		       gint64 *size,
+		       GError **error)
+{
+	g_autofree gchar *new_name = vf_catalog_files_random_name(ext);
+	g_autofree gchar *target = g_build_filename(dir, new_name, NULL);
+	g_autoptr(GFile) from = g_file_new_for_path(temp);
+	g_autoptr(GFile) to = g_file_new_for_path(target);
+	GStatBuf info;
+
+	/* a rename within MEDIA_ROOT; GIO copies when it must cross devices */
+	if (!g_file_move(from, to, G_FILE_COPY_NONE, NULL, NULL, NULL, error)) {
+		g_prefix_error(error, "cannot place the upload: ");
+		if (error != NULL && *error != NULL && (*error)->domain != VF_ERROR) {
+			g_autofree gchar *message = g_strdup((*error)->message);
+			g_clear_error(error);
+			g_set_error_literal(error, VF_ERROR, VF_ERROR_INTERNAL, message);
+		}
+		return FALSE;
+	}
+	if (size != NULL)
+		*size = g_stat(target, &info) == 0 ? (gint64)info.st_size : 0;
+	*name = g_steal_pointer(&new_name);
+	return TRUE;
+}
+
+static void
+remove_tree(GFile *file)
+{
+	g_autoptr(GFileEnumerator) children = NULL;
+	g_autoptr(GError) error = NULL;
+
+	children = g_file_enumerate_children(
+	    file, G_FILE_ATTRIBUTE_STANDARD_NAME, G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+	while (children != NULL) {
+		GFileInfo *info = NULL;
+		GFile *child = NULL;
+		if (!g_file_enumerator_iterate(children, &info, &child, NULL, NULL) || info == NULL)
+			break;
+		if (g_file_query_file_type(child, G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL) ==
+		    G_FILE_TYPE_DIRECTORY)
+			remove_tree(child);
+		else
+			g_file_delete(child, NULL, NULL);
+	}
+	if (!g_file_delete(file, NULL, &error) &&
+	    !g_error_matches(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)) {
+		g_autofree gchar *path = g_file_get_path(file);
+		g_warning("cannot remove %s: %s", path, error->message);
+	}
+}
+
+void
+vf_catalog_files_remove(const gchar *path)
+{
+	g_autoptr(GFile) file = NULL;
+
+	if (path == NULL)
+		return;
+	file = g_file_new_for_path(path);
+	remove_tree(file);
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * VfJob: one transcode job as a queue carries it (plain data, any thread). Paths are
+ * relative to MEDIA_ROOT so that a job means the same on every node that mounts it.
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+	gint64 job_id;
+	gint64 video_id;
+	gchar *source; /* relative to MEDIA_ROOT, e.g. "sources/ab12….mp4" */
+	gint64 generation;
+	gchar *output;	   /* the generation folder, e.g. "hls/7/2" */
+	gchar *thumbnail;  /* JPEG to write, e.g. "thumbnails/cd34….jpg", or NULL */
+	gint attempt;	   /* 1-based: the attempt to run next */
+	gint max_attempts; /* 0 = the queue's default */
+} VfJob;
+
+VfJob *vf_job_new(void);
+VfJob *vf_job_copy(const VfJob *self);
+void vf_job_free(VfJob *self);
+/* {"job_id", "video_id", "source", "generation", "output", "thumbnail"?, "attempt",
+ *  "max_attempts"} */
+JsonNode *vf_job_to_json(const VfJob *self);
+VfJob *vf_job_from_json(JsonNode *node, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VfJob, vf_job_free)
+
+G_END_DECLS
