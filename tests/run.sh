@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test suite (unit, integration, media) from a fresh Debian 12 machine:
-# installs what is missing (as root), builds into build/, runs meson test, and ends
+# Runs every test suite (unit, integration with the browser test, media) from a fresh
+# Debian 12 machine: installs what is missing (Debian packages as root, the browser
+# test's npm packages), builds into build/, runs meson test, and ends
 # with one line "tests: N passed, M failed" (test programs). Exit status 0 only
 # when all passed. Extra arguments go to meson test (e.g. --suite unit).
 set -euo pipefail
@@ -18,6 +19,11 @@ if [ "$(id -u)" = 0 ]; then
     if ! locale -a 2>/dev/null | grep -qi '^de_DE.utf8$'; then
         localedef -i de_DE -f UTF-8 de_DE.UTF-8
     fi
+fi
+
+# the browser test's npm packages (hls.js, playwright-core), pinned by the lock file
+if [ ! -d tests/browser/node_modules/hls.js ] || [ ! -d tests/browser/node_modules/playwright-core ]; then
+    npm ci --prefix tests/browser --no-audit --no-fund
 fi
 
 builddir=${BUILDDIR:-build}

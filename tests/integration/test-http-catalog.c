@@ -14,9 +14,10 @@
 #include <unistd.h>
 
 #include "vf-test-daemon.h"
+#include "vf-test-upload.h"
 #include "vf-test-util.h"
 
-#define BOUNDARY      "vfTestBoundary42"
+#define BOUNDARY      VF_TEST_BOUNDARY
 #define ADMIN_EMAIL   "admin@example.com"
 #define USER_EMAIL    "user@example.com"
 #define PASSWORD      "password-123"
@@ -34,12 +35,7 @@ typedef struct {
 	gchar *user_auth;
 } Fixture;
 
-typedef struct {
-	const gchar *name;
-	const gchar *filename; /* NULL: a text field */
-	const gchar *path;     /* file content from here, else value */
-	const gchar *value;
-} FormPart;
+typedef VfTestFormPart FormPart;
 
 static gchar *
 bearer(VfTestResponse *login)
@@ -47,57 +43,6 @@ bearer(VfTestResponse *login)
 	g_autofree gchar *access = vf_test_response_dup_cookie(login, "access_token");
 	g_assert_nonnull(access);
 	return g_strdup_printf("Bearer %s", access);
-}
-
-static void
-make_clip(const gchar *path, guint frames)
-{
-	g_autofree gchar *location = g_strdup_printf("location=%s", path);
-	g_autofree gchar *buffers = g_strdup_printf("num-buffers=%u", frames);
-	g_autofree gchar *audio_buffers =
-	    g_strdup_printf("num-buffers=%u", frames * 44100 / 30 / 1024 + 1);
-	const gchar *argv[] = {"gst-launch-1.0",
-			       "-q",
-			       "videotestsrc",
-			       buffers,
-			       "pattern=ball",
-			       "!",
-			       "video/x-raw,width=640,height=360,framerate=30/1",
-			       "!",
-			       "x264enc",
-			       "speed-preset=ultrafast",
-			       "!",
-			       "h264parse",
-			       "!",
-			       "mp4mux",
-			       "name=m",
-			       "!",
-			       "filesink",
-			       location,
-			       "audiotestsrc",
-			       audio_buffers,
-			       "!",
-			       "audioconvert",
-			       "!",
-			       "avenc_aac",
-			       "!",
-			       "m.",
-			       NULL};
-	gint status = 0;
-	g_autoptr(GError) error = NULL;
-
-	g_assert_true(g_spawn_sync(NULL,
-				   (gchar **)argv,
-				   NULL,
-				   G_SPAWN_SEARCH_PATH,
-				   NULL,
-				   NULL,
-				   NULL,
-				   NULL,
-				   &status,
-				   &error));
-	g_assert_no_error(error);
-	g_assert_true(g_spawn_check_wait_status(status, NULL));
 }
 
 static void
@@ -112,7 +57,7 @@ fixture_setup(Fixture *fixture, gconstpointer data)
 	fixture->daemon = vf_test_daemon_new(pg, NULL, env);
 	fixture->tmpdir = vf_test_make_tmpdir("vf-catalog-input-");
 	fixture->clip = g_build_filename(fixture->tmpdir, "clip.mp4", NULL);
-	make_clip(fixture->clip, 90);
+	vf_test_make_clip(fixture->clip, 90);
 	user = vf_test_daemon_create_user(fixture->daemon, USER_EMAIL, PASSWORD);
 	fixture->user_auth = bearer(user);
 	admin = vf_test_daemon_create_user(fixture->daemon, ADMIN_EMAIL, PASSWORD);
@@ -141,40 +86,6 @@ fixture_teardown(Fixture *fixture, gconstpointer data)
 	g_free(fixture->admin_cookies);
 	g_free(fixture->admin_csrf);
 	g_free(fixture->user_auth);
-}
-
-static GByteArray *
-form_body(const FormPart *parts, guint n_parts)
-{
-	GByteArray *body = g_byte_array_new();
-
-	for (guint i = 0; i < n_parts; i++) {
-		g_autofree gchar *head = NULL;
-		g_autofree gchar *contents = NULL;
-		gsize len = 0;
-
-		if (parts[i].filename != NULL)
-			head = g_strdup_printf("--" BOUNDARY "\r\nContent-Disposition: form-data; "
-					       "name=\"%s\"; filename=\"%s\"\r\nContent-Type: "
-					       "application/octet-stream\r\n\r\n",
-					       parts[i].name,
-					       parts[i].filename);
-		else
-			head = g_strdup_printf("--" BOUNDARY "\r\nContent-Disposition: form-data; "
-					       "name=\"%s\"\r\n\r\n",
-					       parts[i].name);
-		g_byte_array_append(body, (const guint8 *)head, (guint)strlen(head));
-		if (parts[i].path != NULL) {
-			g_assert_true(g_file_get_contents(parts[i].path, &contents, &len, NULL));
-			g_byte_array_append(body, (const guint8 *)contents, (guint)len);
-		} else if (parts[i].value != NULL) {
-			g_byte_array_append(
-			    body, (const guint8 *)parts[i].value, (guint)strlen(parts[i].value));
-		}
-		g_byte_array_append(body, (const guint8 *)"\r\n", 2);
-	}
-	g_byte_array_append(body, (const guint8 *)"--" BOUNDARY "--\r\n", strlen(BOUNDARY) + 6);
-	return body;
 }
 
 static VfTestResponse *
@@ -207,7 +118,7 @@ upload_clip(Fixture *fixture, const gchar *title)
 	    {"category", NULL, NULL, "Tests"},
 	    {"video_file", "clip.mp4", fixture->clip, NULL},
 	};
-	g_autoptr(GByteArray) body = form_body(parts, G_N_ELEMENTS(parts));
+	g_autoptr(GByteArray) body = vf_test_form_body(parts, G_N_ELEMENTS(parts));
 	g_autoptr(VfTestResponse) response =
 	    send_form(fixture, "POST", "/api/admin/videos/", fixture->admin_auth, body);
 	JsonObject *item;
@@ -723,7 +634,7 @@ test_upload_refused(Fixture *fixture, gconstpointer data)
 	g_assert_true(g_file_set_contents(truncated, clip_data, (gssize)MIN(clip_len, 3000), NULL));
 
 	for (guint i = 0; i < G_N_ELEMENTS(rows); i++) {
-		g_autoptr(GByteArray) body = form_body(rows[i].parts, rows[i].n_parts);
+		g_autoptr(GByteArray) body = vf_test_form_body(rows[i].parts, rows[i].n_parts);
 		const gchar *auth = g_strcmp0(rows[i].auth, "admin") == 0 ? fixture->admin_auth
 				    : rows[i].auth != NULL		  ? fixture->user_auth
 									  : NULL;
@@ -831,7 +742,7 @@ test_upload_too_large(Fixture *fixture, gconstpointer data)
 	    {"title", NULL, NULL, "big"},
 	    {"video_file", "clip.mp4", fixture->clip, NULL},
 	};
-	g_autoptr(GByteArray) body = form_body(parts, G_N_ELEMENTS(parts));
+	g_autoptr(GByteArray) body = vf_test_form_body(parts, G_N_ELEMENTS(parts));
 	g_autoptr(VfTestResponse) response = NULL;
 	g_autoptr(SoupSession) session = soup_session_new();
 	g_autofree gchar *url =
