@@ -503,7 +503,7 @@ cancel_async(VfJobQueue *queue,
 		return;
 	}
 	if (entry->cancel_tasks == NULL)
-		entry->cancel_tasks = g_ptr_array_new();
+		entry->cancel_tasks = g_ptr_array_new_with_free_func(g_object_unref);
 	g_ptr_array_add(entry->cancel_tasks, g_steal_pointer(&task));
 	if (entry->cancelled || entry->exited)
 		return;
@@ -606,11 +606,17 @@ static void
 vf_jobs_local_queue_dispose(GObject *object)
 {
 	VfJobsLocalQueue *self = VF_JOBS_LOCAL_QUEUE(object);
+	GHashTableIter iter;
+	gpointer value;
 
 	/* children die with us (SIGKILL), their jobs stay "running" in the database
 	 * and are re-queued by the next start */
 	g_queue_clear(&self->waiting);
-	g_hash_table_remove_all(self->entries);
+	g_hash_table_iter_init(&iter, self->entries);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		entry_free(value);
+		g_hash_table_iter_remove(&iter);
+	}
 	self->running = 0;
 	G_OBJECT_CLASS(vf_jobs_local_queue_parent_class)->dispose(object);
 }
