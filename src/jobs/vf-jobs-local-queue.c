@@ -590,6 +590,24 @@ vf_jobs_local_queue_get_worker_id(VfJobsLocalQueue *self, gint64 job_id)
 	return entry->worker_id;
 }
 
+gchar *
+vf_jobs_local_queue_find_worker(void)
+{
+	g_autofree gchar *self_exe = g_file_read_link("/proc/self/exe", NULL);
+	g_autofree gchar *built =
+	    g_build_filename(VF_BUILD_ROOT, "src", "bin", "videoflix-worker", NULL);
+
+	if (self_exe != NULL) {
+		g_autofree gchar *dir = g_path_get_dirname(self_exe);
+		g_autofree gchar *beside = g_build_filename(dir, "videoflix-worker", NULL);
+		if (g_file_test(beside, G_FILE_TEST_IS_EXECUTABLE))
+			return g_steal_pointer(&beside);
+	}
+	if (g_file_test(built, G_FILE_TEST_IS_EXECUTABLE))
+		return g_steal_pointer(&built);
+	return g_find_program_in_path("videoflix-worker");
+}
+
 VfJobQueue *
 vf_jobs_local_queue_new(const gchar *worker_path, const gchar *media_root)
 {
