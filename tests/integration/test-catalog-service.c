@@ -613,6 +613,121 @@ test_worker_killed(Fixture *fixture, gconstpointer data)
 	g_assert_cmpuint(fixture->retries, ==, 1);
 }
 
+static VfCatalogVideo *
+update(Fixture *fixture, gint64 id, VfCatalogUpload *changes)
+{
+	g_autoptr(GAsyncResult) result = NULL;
+	g_autoptr(GError) error = NULL;
+	VfCatalogVideo *video;
+
+	vf_catalog_service_update_video_async(
+	    fixture->service, id, changes, NULL, got_result_cb, &result);
+	vf_catalog_upload_clear(changes);
+	video =
+	    vf_catalog_service_update_video_finish(fixture->service, wait_result(&result), &error);
+	g_assert_no_error(error);
+	return video;
+}
+
+static void
+test_replace_before_ready(Fixture *fixture, gconstpointer data)
+{
+	g_autofree gchar *upload = upload_copy(fixture, clip_c);
+	g_autoptr(VfCatalogVideo) created = create(fixture, upload, "replaced early");
+	g_autoptr(VfCatalogJob) first = find_job(fixture, created->id);
+	g_autoptr(VfCatalogVideo) updated = NULL;
+	g_autoptr(VfCatalogVideo) ready = NULL;
+	g_autoptr(GPtrArray) jobs = NULL;
+	g_autofree gchar *old_source = NULL;
+	g_autofree gchar *new_source = NULL;
+	g_autofree gchar *first_folder = NULL;
+	VfCatalogUpload changes = {0};
+	GPid pid = wait_worker(fixture, first->id);
+
+	old_source = only_file(fixture, "sources");
+	changes.video_path = upload_copy(fixture, clip_a);
+	changes.video_ext = g_strdup("mp4");
+	updated = update(fixture, created->id, &changes);
+	g_assert_cmpstr(updated->status, ==, "pending");
+	/* the first job's worker is stopped and its files go */
+	g_assert_true(vf_test_wait_until(process_gone, GINT_TO_POINTER(pid), 10000));
+	ready = wait_status(fixture, created->id, "ready");
+	assert_ladder(fixture, ready);
+	g_assert_cmpfloat_with_epsilon(ready->duration, 2.0, 0.2);
+	g_assert_false(g_file_test(old_source, G_FILE_TEST_EXISTS));
+	new_source = only_file(fixture, "sources");
+	g_assert_true(g_str_has_suffix(new_source, ".mp4"));
+	first_folder = g_strdup_printf("%s/hls/%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT,
+				       fixture->media_root,
+				       created->id,
+				       first->generation);
+	g_assert_false(g_file_test(first_folder, G_FILE_TEST_EXISTS));
+	jobs = list_jobs(fixture);
+	g_assert_cmpuint(jobs->len, ==, 2);
+	g_assert_cmpstr(((VfCatalogJob *)g_ptr_array_index(jobs, 0))->state, ==, "succeeded");
+	g_assert_cmpstr(((VfCatalogJob *)g_ptr_array_index(jobs, 1))->state, ==, "cancelled");
+	{
+		g_autofree gchar *thumbnails = media_path(fixture, "thumbnails", NULL);
+		g_assert_cmpuint(count_files(thumbnails), ==, 1);
+	}
+}
+
+static void
+test_thumbnails(Fixture *fixture, gconstpointer data)
+{
+	g_autofree gchar *upload = upload_copy(fixture, clip_a);
+	g_autofree gchar *image = upload_copy(fixture, not_video);
+	g_autoptr(VfCatalogVideo) created = NULL;
+	g_autoptr(VfCatalogVideo) ready = NULL;
+	g_autoptr(VfCatalogVideo) renamed = NULL;
+	g_autoptr(VfCatalogVideo) changed = NULL;
+	g_autoptr(GPtrArray) jobs = NULL;
+	g_autofree gchar *thumbnails = media_path(fixture, "thumbnails", NULL);
+	g_autofree gchar *first = NULL;
+	g_autofree gchar *second = NULL;
+	VfCatalogUpload changes = {0};
+	VfCatalogUpload create_upload = {0};
+	g_autoptr(GAsyncResult) result = NULL;
+	g_autoptr(GError) error = NULL;
+
+	/* an uploaded thumbnail is kept: the job generates none */
+	create_upload.title = g_strdup("with a poster");
+	create_upload.video_path = g_strdup(upload);
+	create_upload.video_ext = g_strdup("mp4");
+	create_upload.thumbnail_path = g_strdup(image);
+	create_upload.thumbnail_ext = g_strdup("png");
+	vf_catalog_service_create_video_async(
+	    fixture->service, &create_upload, NULL, got_result_cb, &result);
+	vf_catalog_upload_clear(&create_upload);
+	created =
+	    vf_catalog_service_create_video_finish(fixture->service, wait_result(&result), &error);
+	g_assert_no_error(error);
+	g_assert_true(g_str_has_suffix(created->thumbnail, ".png"));
+	g_assert_false(g_file_test(image, G_FILE_TEST_EXISTS));
+	ready = wait_status(fixture, created->id, "ready");
+	g_assert_cmpstr(ready->thumbnail, ==, created->thumbnail);
+	g_assert_cmpuint(count_files(thumbnails), ==, 1);
+	first = media_path(fixture, "thumbnails", ready->thumbnail);
+
+	/* metadata only: no new job */
+	changes.title = g_strdup("renamed");
+	renamed = update(fixture, created->id, &changes);
+	g_assert_cmpstr(renamed->title, ==, "renamed");
+	g_assert_cmpstr(renamed->status, ==, "ready");
+	jobs = list_jobs(fixture);
+	g_assert_cmpuint(jobs->len, ==, 1);
+
+	/* a new thumbnail replaces the old file at once */
+	changes.thumbnail_path = upload_copy(fixture, not_video);
+	changes.thumbnail_ext = g_strdup("webp");
+	changed = update(fixture, created->id, &changes);
+	g_assert_true(g_str_has_suffix(changed->thumbnail, ".webp"));
+	g_assert_false(g_file_test(first, G_FILE_TEST_EXISTS));
+	second = media_path(fixture, "thumbnails", changed->thumbnail);
+	g_assert_true(g_file_test(second, G_FILE_TEST_IS_REGULAR));
+	g_assert_cmpuint(count_files(thumbnails), ==, 1);
+}
+
 typedef struct {
 	Fixture *fixture;
 	gint64 job_id;
@@ -771,6 +886,18 @@ main(int argc, char **argv)
 		   NULL,
 		   fixture_setup,
 		   test_replace,
+		   fixture_teardown);
+	g_test_add("/catalog/service/replace-before-ready",
+		   Fixture,
+		   NULL,
+		   fixture_setup,
+		   test_replace_before_ready,
+		   fixture_teardown);
+	g_test_add("/catalog/service/thumbnails",
+		   Fixture,
+		   NULL,
+		   fixture_setup,
+		   test_thumbnails,
 		   fixture_teardown);
 	g_test_add("/catalog/service/delete-running",
 		   Fixture,
