@@ -670,6 +670,9 @@ vf_jobs_local_queue_class_init(VfJobsLocalQueueClass *klass)
 	GObjectClass *object_class = G_OBJECT_CLASS(klass);
 	VfJobQueueClass *queue_class = VF_JOB_QUEUE_CLASS(klass);
 
+	/* a child that died before reading its job turns our write into SIGPIPE, which
+	 * would end the daemon: ignore it as GSocket's class does, and see EPIPE */
+	signal(SIGPIPE, SIG_IGN);
 	object_class->dispose = vf_jobs_local_queue_dispose;
 	object_class->finalize = vf_jobs_local_queue_finalize;
 	queue_class->submit = submit;

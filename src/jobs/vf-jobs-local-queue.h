@@ -5,6 +5,7 @@
  * and followed through the JSON event lines on its stdout, all with async GIO on the
  * main loop. A bounded number of children run at once; a child that crashes or stays
  * silent too long is killed and its job retried with backoff, up to max-attempts.
+ * Creating one makes the process ignore SIGPIPE (a dead child's stdin gives EPIPE).
  */
 #pragma once
 
