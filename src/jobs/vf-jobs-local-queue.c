@@ -505,9 +505,12 @@ cancel_async(VfJobQueue *queue,
 	if (entry->cancel_tasks == NULL)
 		entry->cancel_tasks = g_ptr_array_new_with_free_func(g_object_unref);
 	g_ptr_array_add(entry->cancel_tasks, g_steal_pointer(&task));
-	if (entry->cancelled || entry->exited)
+	if (entry->cancelled)
 		return;
+	/* an attempt that already exited ends quietly once its output is read */
 	entry->cancelled = TRUE;
+	if (entry->exited)
+		return;
 	/* the worker cancels on either; it then removes what it wrote */
 	write_line(entry, g_strdup("cancel\n"));
 	g_subprocess_send_signal(entry->process, SIGTERM);
