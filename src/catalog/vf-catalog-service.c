@@ -284,8 +284,11 @@ typedef void (*ThreadFunc)(VfCatalogService *self,
 			   GError **error);
 typedef void (*MainFunc)(VfCatalogService *self, GTask *task /* owned */, Request *request);
 
+/* the thread's own task has no source object: GTask may drop its last reference in
+ * the worker thread, and the service must only ever be finalized on the main thread */
 typedef struct {
-	GTask *task; /* the caller's */
+	VfCatalogService *self; /* ref, dropped on the main thread */
+	GTask *task;		/* the caller's */
 	ThreadFunc thread_func;
 	MainFunc main_func;
 	GError *error;
@@ -296,7 +299,7 @@ hop_thread(GTask *inner, gpointer source, gpointer data, GCancellable *cancellab
 {
 	Hop *hop = data;
 
-	hop->thread_func(source,
+	hop->thread_func(hop->self,
 			 g_task_get_task_data(hop->task),
 			 g_task_get_cancellable(hop->task),
 			 &hop->error);
@@ -307,6 +310,7 @@ static void
 hop_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	Hop *hop = user_data;
+	g_autoptr(VfCatalogService) self = hop->self;
 	GTask *task = hop->task;
 	MainFunc main_func = hop->main_func;
 	GError *error = hop->error;
@@ -317,7 +321,7 @@ hop_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 		g_object_unref(task);
 		return;
 	}
-	main_func(VF_CATALOG_SERVICE(source), task, g_task_get_task_data(task));
+	main_func(self, task, g_task_get_task_data(task));
 }
 
 /* thread_func in a GTask thread, then main_func on the main thread, which returns
@@ -326,8 +330,9 @@ static void
 run_request(VfCatalogService *self, GTask *task, ThreadFunc thread_func, MainFunc main_func)
 {
 	Hop *hop = g_new0(Hop, 1);
-	g_autoptr(GTask) inner = g_task_new(self, NULL, hop_done_cb, hop);
+	g_autoptr(GTask) inner = g_task_new(NULL, NULL, hop_done_cb, hop);
 
+	hop->self = g_object_ref(self);
 	hop->task = task;
 	hop->thread_func = thread_func;
 	hop->main_func = main_func;
@@ -373,7 +378,7 @@ cleanup_step(Cleanup *cleanup)
 
 	if (--cleanup->pending > 0)
 		return;
-	thread = g_task_new(cleanup->self, NULL, cleanup_done_cb, cleanup);
+	thread = g_task_new(NULL, NULL, cleanup_done_cb, cleanup);
 	g_task_set_task_data(thread, cleanup, NULL);
 	g_task_run_in_thread(thread, cleanup_thread);
 }
@@ -936,6 +941,24 @@ event_applied_cb(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/* the video's row first, then the job's: the order of every other transaction */
+static VfCatalogJobRow *
+lock_job(VfDbConnection *connection, gint64 job_id, GError **error)
+{
+	g_autofree gchar *id = g_strdup_printf("%" G_GINT64_FORMAT, job_id);
+	const gchar *params[] = {id};
+	g_autoptr(PGresult) result = vf_db_connection_exec(
+	    connection,
+	    "SELECT id FROM videos WHERE id = (SELECT video_id FROM jobs WHERE id = $1) FOR UPDATE",
+	    1,
+	    params,
+	    error);
+
+	if (result == NULL || PQntuples(result) == 0)
+		return NULL;
+	return vf_catalog_store_lock_job(connection, job_id, error);
+}
+
 static gboolean
 is_active(const VfCatalogJobRow *job)
 {
@@ -945,8 +968,7 @@ is_active(const VfCatalogJobRow *job)
 static gboolean
 handle_started(VfCatalogService *self, VfDbConnection *connection, Event *event, GError **error)
 {
-	g_autoptr(VfCatalogJobRow) job =
-	    vf_catalog_store_lock_job(connection, event->job_id, error);
+	g_autoptr(VfCatalogJobRow) job = lock_job(connection, event->job_id, error);
 	g_autoptr(VfCatalogRow) row = NULL;
 
 	if (job == NULL || !is_active(job))
@@ -970,8 +992,7 @@ handle_failed(VfCatalogService *self,
 	      GPtrArray *paths,
 	      GError **error)
 {
-	g_autoptr(VfCatalogJobRow) job =
-	    vf_catalog_store_lock_job(connection, event->job_id, error);
+	g_autoptr(VfCatalogJobRow) job = lock_job(connection, event->job_id, error);
 	g_autoptr(VfCatalogRow) row = NULL;
 
 	if (job == NULL || !is_active(job))
@@ -1043,8 +1064,7 @@ handle_completed(VfCatalogService *self,
 		 GPtrArray *paths,
 		 GError **error)
 {
-	g_autoptr(VfCatalogJobRow) job =
-	    vf_catalog_store_lock_job(connection, event->job_id, error);
+	g_autoptr(VfCatalogJobRow) job = lock_job(connection, event->job_id, error);
 	g_autoptr(VfCatalogRow) row = NULL;
 	g_auto(GStrv) names = NULL;
 	g_autofree gchar *folder = NULL;
@@ -1111,6 +1131,7 @@ event_thread(gpointer data, gpointer user_data)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(VfDbConnection) connection = vf_db_pool_acquire(self->pool, NULL, &error);
 	g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
+	GSource *source;
 	gboolean ok = FALSE;
 
 	if (connection == NULL) {
@@ -1154,8 +1175,12 @@ event_thread(gpointer data, gpointer user_data)
 	remove_paths(paths);
 	if (event->kind != EVENT_PROGRESS)
 		event->counts = take_counts(self, connection, &event->counts_serial);
-	g_main_context_invoke_full(
-	    self->context, G_PRIORITY_DEFAULT, event_applied_cb, event, event_free);
+	/* an idle source, not g_main_context_invoke(): that would run it right here
+	 * whenever the main thread is not iterating */
+	source = g_idle_source_new();
+	g_source_set_callback(source, event_applied_cb, event, event_free);
+	g_source_attach(source, self->context);
+	g_source_unref(source);
 }
 
 static Event *

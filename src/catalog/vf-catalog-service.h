@@ -49,7 +49,9 @@ typedef struct {
 } VfCatalogJob;
 
 /* what an upload or an update brings; NULL fields are left unchanged. Files are
- * temporary files inside MEDIA_ROOT that the service takes over (moves or deletes). */
+ * temporary files inside MEDIA_ROOT that the service takes over (moves or deletes,
+ * also on failure); the struct itself stays the caller's (copied by the _async call,
+ * clear it with vf_catalog_upload_clear()). */
 typedef struct {
 	gchar *title;
 	gchar *description;

@@ -503,11 +503,14 @@ cancel_async(VfJobQueue *queue,
 		return;
 	}
 	if (entry->cancel_tasks == NULL)
-		entry->cancel_tasks = g_ptr_array_new();
+		entry->cancel_tasks = g_ptr_array_new_with_free_func(g_object_unref);
 	g_ptr_array_add(entry->cancel_tasks, g_steal_pointer(&task));
-	if (entry->cancelled || entry->exited)
+	if (entry->cancelled)
 		return;
+	/* an attempt that already exited ends quietly once its output is read */
 	entry->cancelled = TRUE;
+	if (entry->exited)
+		return;
 	/* the worker cancels on either; it then removes what it wrote */
 	write_line(entry, g_strdup("cancel\n"));
 	g_subprocess_send_signal(entry->process, SIGTERM);
@@ -590,6 +593,24 @@ vf_jobs_local_queue_get_worker_id(VfJobsLocalQueue *self, gint64 job_id)
 	return entry->worker_id;
 }
 
+gchar *
+vf_jobs_local_queue_find_worker(void)
+{
+	g_autofree gchar *self_exe = g_file_read_link("/proc/self/exe", NULL);
+	g_autofree gchar *built =
+	    g_build_filename(VF_BUILD_ROOT, "src", "bin", "videoflix-worker", NULL);
+
+	if (self_exe != NULL) {
+		g_autofree gchar *dir = g_path_get_dirname(self_exe);
+		g_autofree gchar *beside = g_build_filename(dir, "videoflix-worker", NULL);
+		if (g_file_test(beside, G_FILE_TEST_IS_EXECUTABLE))
+			return g_steal_pointer(&beside);
+	}
+	if (g_file_test(built, G_FILE_TEST_IS_EXECUTABLE))
+		return g_steal_pointer(&built);
+	return g_find_program_in_path("videoflix-worker");
+}
+
 VfJobQueue *
 vf_jobs_local_queue_new(const gchar *worker_path, const gchar *media_root)
 {
@@ -606,11 +627,17 @@ static void
 vf_jobs_local_queue_dispose(GObject *object)
 {
 	VfJobsLocalQueue *self = VF_JOBS_LOCAL_QUEUE(object);
+	GHashTableIter iter;
+	gpointer value;
 
 	/* children die with us (SIGKILL), their jobs stay "running" in the database
 	 * and are re-queued by the next start */
 	g_queue_clear(&self->waiting);
-	g_hash_table_remove_all(self->entries);
+	g_hash_table_iter_init(&iter, self->entries);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		entry_free(value);
+		g_hash_table_iter_remove(&iter);
+	}
 	self->running = 0;
 	G_OBJECT_CLASS(vf_jobs_local_queue_parent_class)->dispose(object);
 }
@@ -646,6 +673,9 @@ vf_jobs_local_queue_class_init(VfJobsLocalQueueClass *klass)
 	GObjectClass *object_class = G_OBJECT_CLASS(klass);
 	VfJobQueueClass *queue_class = VF_JOB_QUEUE_CLASS(klass);
 
+	/* a child that died before reading its job turns our write into SIGPIPE, which
+	 * would end the daemon: ignore it as GSocket's class does, and see EPIPE */
+	signal(SIGPIPE, SIG_IGN);
 	object_class->dispose = vf_jobs_local_queue_dispose;
 	object_class->finalize = vf_jobs_local_queue_finalize;
 	queue_class->submit = submit;

@@ -5,6 +5,7 @@
  * and followed through the JSON event lines on its stdout, all with async GIO on the
  * main loop. A bounded number of children run at once; a child that crashes or stays
  * silent too long is killed and its job retried with backoff, up to max-attempts.
+ * Creating one makes the process ignore SIGPIPE (a dead child's stdin gives EPIPE).
  */
 #pragma once
 
@@ -18,6 +19,9 @@ G_DECLARE_FINAL_TYPE(VfJobsLocalQueue, vf_jobs_local_queue, VF, JOBS_LOCAL_QUEUE
 /* worker_path: the videoflix-worker executable; media_root: what the jobs' relative
  * paths are relative to (made absolute here) */
 VfJobQueue *vf_jobs_local_queue_new(const gchar *worker_path, const gchar *media_root);
+/* where videoflix-worker is: next to the running executable (installed side by side,
+ * or src/bin/ of the build tree), else the build tree's, else the PATH; NULL if none */
+gchar *vf_jobs_local_queue_find_worker(void);
 /* children running at once (default 1) */
 void vf_jobs_local_queue_set_concurrency(VfJobsLocalQueue *self, guint concurrency);
 /* attempts of a job that does not say (default 3) */
