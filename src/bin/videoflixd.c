@@ -207,6 +207,10 @@ main(int argc, char **argv)
 	if (config->nats_url != NULL)
 		g_warning("NATS_URL is set but not supported yet: jobs run in-process");
 	queue = vf_jobs_local_queue_new(config->worker_path, config->media_root);
+	vf_jobs_local_queue_set_concurrency(VF_JOBS_LOCAL_QUEUE(queue),
+					    (guint)config->transcode_concurrency);
+	if (config->ladder_file != NULL)
+		vf_jobs_local_queue_set_ladder_file(VF_JOBS_LOCAL_QUEUE(queue), config->ladder_file);
 	catalog = vf_catalog_service_new(config, pool, queue);
 	if (!vf_catalog_service_start(catalog, &error)) {
 		fprintf(stderr, "videoflixd: MEDIA_ROOT: %s\n", error->message);

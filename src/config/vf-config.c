@@ -447,6 +447,18 @@ load_from_source(VfConfig *self, Source *source, GError **error)
 	if (self->worker_path == NULL)
 		self->worker_path = default_worker_path();
 	self->nats_url = get_string(source, "NATS_URL", NULL);
+	if (!get_int(source, "TRANSCODE_CONCURRENCY", 1, 1, 16, &number, error))
+		return FALSE;
+	self->transcode_concurrency = (gint)number;
+	self->ladder_file = get_string(source, "LADDER_FILE", NULL);
+	if (self->ladder_file != NULL && !g_file_test(self->ladder_file, G_FILE_TEST_IS_REGULAR)) {
+		g_set_error(error,
+			    VF_ERROR,
+			    VF_ERROR_INVALID_INPUT,
+			    "LADDER_FILE: %s is not a readable file",
+			    self->ladder_file);
+		return FALSE;
+	}
 	if (!get_boolean(source, "COOKIE_SECURE", TRUE, &self->cookie_secure, error))
 		return FALSE;
 	if (!get_size(source, "MAX_UPLOAD_SIZE", 2LL * 1024 * 1024 * 1024, &self->max_upload_size, error))
@@ -557,6 +569,7 @@ vf_config_free(VfConfig *self)
 	g_free(self->media_root);
 	g_free(self->worker_path);
 	g_free(self->nats_url);
+	g_free(self->ladder_file);
 	g_free(self->admin_email);
 	g_free(self->admin_password);
 	g_strfreev(self->trusted_proxies);

@@ -44,6 +44,8 @@ typedef struct {
 	gchar *media_root;
 	gchar *worker_path; /* the videoflix-worker executable */
 	gchar *nats_url; /* NULL: jobs run in-process */
+	gint transcode_concurrency; /* worker children at once */
+	gchar *ladder_file;	    /* NULL: the worker's default ladder */
 	gboolean cookie_secure;
 	gint64 max_upload_size;
 	gint64 max_body_size; /* JSON request bodies */
