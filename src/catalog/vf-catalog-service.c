@@ -38,6 +38,11 @@ struct _VfCatalogService {
 	guint max_attempts;
 	GHashTable *ladders;	      /* video id → Ladder */
 	GHashTable *deleted;	      /* video ids deleted while this service ran */
+	/* the catalogue as last listed, valid while list_serial has not moved: every
+	 * change of a video passes apply_row() or forget_video(), which move it */
+	GPtrArray *list_cache; /* of VfCatalogVideo, or NULL */
+	gint64 list_cache_serial;
+	gint64 list_serial;
 	GHashTable *progress_written; /* job id → monotonic time of the last write */
 	GHashTable *counts;	      /* job state → gint64 * */
 	gint64 counts_serial;	      /* of the counts applied */
@@ -190,6 +195,7 @@ apply_row(VfCatalogService *self, const VfCatalogRow *row)
 	ladder = g_hash_table_lookup(self->ladders, &row->id);
 	if (ladder != NULL && ladder->revision >= row->revision)
 		return;
+	self->list_serial++;
 	ladder = g_new0(Ladder, 1);
 	ladder->revision = row->revision;
 	ladder->generation = row->current_generation;
@@ -202,6 +208,7 @@ forget_video(VfCatalogService *self, gint64 video_id)
 {
 	g_hash_table_add(self->deleted, g_memdup2(&video_id, sizeof(gint64)));
 	g_hash_table_remove(self->ladders, &video_id);
+	self->list_serial++;
 }
 
 /* any thread, with a connection: fresh counts, tagged so that older ones lose */
@@ -236,6 +243,7 @@ typedef struct {
 	GPtrArray *result;	 /* for list requests */
 	GHashTable *counts;
 	gint64 counts_serial;
+	gint64 list_serial; /* at the start of a list request */
 	gboolean deleted;
 	guint cancels_pending;
 } Request;
@@ -439,6 +447,12 @@ list_videos_thread(VfCatalogService *self,
 static void
 return_list(VfCatalogService *self, GTask *task, Request *request)
 {
+	/* nothing changed while the query ran: later lists can share this one */
+	if (request->list_serial == self->list_serial) {
+		g_clear_pointer(&self->list_cache, g_ptr_array_unref);
+		self->list_cache = g_ptr_array_ref(request->result);
+		self->list_cache_serial = request->list_serial;
+	}
 	g_task_return_pointer(
 	    task, g_steal_pointer(&request->result), (GDestroyNotify)g_ptr_array_unref);
 	g_object_unref(task);
@@ -451,10 +465,21 @@ vf_catalog_service_list_videos_async(VfCatalogService *self,
 				     gpointer user_data)
 {
 	GTask *task = g_task_new(self, cancellable, callback, user_data);
+	Request *request;
 
 	g_return_if_fail(VF_IS_CATALOG_SERVICE(self));
 	g_task_set_source_tag(task, vf_catalog_service_list_videos_async);
-	g_task_set_task_data(task, request_new(), (GDestroyNotify)request_free);
+	if (self->list_cache != NULL && self->list_cache_serial == self->list_serial) {
+		/* shared and read-only: callers only read the videos */
+		g_task_return_pointer(task,
+				      g_ptr_array_ref(self->list_cache),
+				      (GDestroyNotify)g_ptr_array_unref);
+		g_object_unref(task);
+		return;
+	}
+	request = request_new();
+	request->list_serial = self->list_serial;
+	g_task_set_task_data(task, request, (GDestroyNotify)request_free);
 	run_request(self, task, list_videos_thread, return_list);
 }
 
@@ -1421,6 +1446,7 @@ vf_catalog_service_finalize(GObject *object)
 	VfCatalogService *self = VF_CATALOG_SERVICE(object);
 
 	g_hash_table_unref(self->ladders);
+	g_clear_pointer(&self->list_cache, g_ptr_array_unref);
 	g_hash_table_unref(self->deleted);
 	g_hash_table_unref(self->progress_written);
 	g_clear_pointer(&self->counts, g_hash_table_unref);

@@ -434,6 +434,30 @@ test_create_ready(Fixture *fixture, gconstpointer data)
 	g_assert_cmpint(fixture->retries, ==, 0);
 }
 
+static GPtrArray *
+list_videos(Fixture *fixture)
+{
+	g_autoptr(GAsyncResult) result = NULL;
+	g_autoptr(GError) error = NULL;
+	GPtrArray *videos;
+
+	vf_catalog_service_list_videos_async(fixture->service, NULL, got_result_cb, &result);
+	videos = vf_catalog_service_list_videos_finish(fixture->service, wait_result(&result), &error);
+	g_assert_no_error(error);
+	return videos;
+}
+
+static const gchar *
+status_of(GPtrArray *videos, gint64 id)
+{
+	for (guint i = 0; i < videos->len; i++) {
+		VfCatalogVideo *video = g_ptr_array_index(videos, i);
+		if (video->id == id)
+			return video->status;
+	}
+	return NULL;
+}
+
 static void
 test_list_newest_first(Fixture *fixture, gconstpointer data)
 {
@@ -453,8 +477,26 @@ test_list_newest_first(Fixture *fixture, gconstpointer data)
 	g_assert_cmpint(((VfCatalogVideo *)g_ptr_array_index(videos, 0))->id, ==, b->id);
 	g_assert_cmpint(((VfCatalogVideo *)g_ptr_array_index(videos, 1))->id, ==, a->id);
 	g_clear_pointer(&videos, g_ptr_array_unref);
-	g_clear_pointer(&a, vf_catalog_video_free);
-	a = wait_status(fixture, b->id, "failed");
+	{
+		/* the list is kept between changes, and follows each change */
+		g_autoptr(VfCatalogVideo) failed = wait_status(fixture, b->id, "failed");
+		g_autoptr(VfCatalogVideo) failed_a = wait_status(fixture, a->id, "failed");
+		g_autoptr(GPtrArray) first = list_videos(fixture);
+		g_autoptr(GPtrArray) second = list_videos(fixture);
+		g_autoptr(GPtrArray) after = NULL;
+		g_autoptr(GAsyncResult) result2 = NULL;
+
+		g_assert_cmpstr(status_of(first, b->id), ==, "failed");
+		g_assert_cmpstr(status_of(second, a->id), ==, "failed");
+		g_assert_cmpuint(second->len, ==, 2);
+		vf_catalog_service_delete_video_async(
+		    fixture->service, a->id, NULL, got_result_cb, &result2);
+		g_assert_true(vf_catalog_service_delete_video_finish(
+		    fixture->service, wait_result(&result2), &error));
+		after = list_videos(fixture);
+		g_assert_cmpuint(after->len, ==, 1);
+		g_assert_null(status_of(after, a->id));
+	}
 }
 
 static void
