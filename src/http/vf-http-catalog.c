@@ -11,6 +11,23 @@
 #include "vf-http-server.h"
 #include "vf-http-views.h"
 
+/* the catalog service hands out the same list until a video changes: its JSON is
+ * rendered once per list, kept on the server beside the list it came from */
+#define LIST_CACHE_KEY "vf-http-catalog-list"
+
+typedef struct {
+	GPtrArray *videos; /* the list the body was rendered from (a reference) */
+	GBytes *body;
+} ListCache;
+
+static void
+list_cache_free(ListCache *cache)
+{
+	g_ptr_array_unref(cache->videos);
+	g_bytes_unref(cache->body);
+	g_free(cache);
+}
+
 static void
 list_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -22,8 +39,16 @@ list_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	g_autoptr(GString) out = NULL;
 	g_autoptr(GBytes) body = NULL;
 
+	VfHttpServer *server = vf_http_request_get_server(request);
+	ListCache *cache = g_object_get_data(G_OBJECT(server), LIST_CACHE_KEY);
+
 	if (videos == NULL) {
 		vf_http_request_respond_error(request, error);
+		return;
+	}
+	if (cache != NULL && cache->videos == videos) {
+		vf_http_request_respond_bytes(
+		    request, 200, "application/json; charset=utf-8", cache->body);
 		return;
 	}
 	out = g_string_sized_new(256 * videos->len + 2);
@@ -36,6 +61,10 @@ list_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	}
 	g_string_append_c(out, ']');
 	body = g_string_free_to_bytes(g_steal_pointer(&out));
+	cache = g_new0(ListCache, 1);
+	cache->videos = g_ptr_array_ref(videos);
+	cache->body = g_bytes_ref(body);
+	g_object_set_data_full(G_OBJECT(server), LIST_CACHE_KEY, cache, (GDestroyNotify)list_cache_free);
 	vf_http_request_respond_bytes(request, 200, "application/json; charset=utf-8", body);
 }
 
