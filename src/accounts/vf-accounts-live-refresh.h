@@ -14,23 +14,18 @@ G_BEGIN_DECLS
 
 typedef struct _VfAccountsLiveRefresh VfAccountsLiveRefresh;
 
-VfAccountsLiveRefresh *
-vf_accounts_live_refresh_new(void);
-void
-vf_accounts_live_refresh_free(VfAccountsLiveRefresh *self);
-void
-vf_accounts_live_refresh_add(VfAccountsLiveRefresh *self,
-			     const gchar *jti,
-			     gint64 user_id,
-			     gint64 expires_at);
-/* TRUE when jti is known live for user_id at now (Unix seconds) */
-gboolean
-vf_accounts_live_refresh_contains(VfAccountsLiveRefresh *self,
+VfAccountsLiveRefresh *vf_accounts_live_refresh_new(void);
+void vf_accounts_live_refresh_free(VfAccountsLiveRefresh *self);
+void vf_accounts_live_refresh_add(VfAccountsLiveRefresh *self,
 				  const gchar *jti,
 				  gint64 user_id,
-				  gint64 now);
-void
-vf_accounts_live_refresh_remove(VfAccountsLiveRefresh *self, const gchar *jti);
+				  gint64 expires_at);
+/* TRUE when jti is known live for user_id at now (Unix seconds) */
+gboolean vf_accounts_live_refresh_contains(VfAccountsLiveRefresh *self,
+					   const gchar *jti,
+					   gint64 user_id,
+					   gint64 now);
+void vf_accounts_live_refresh_remove(VfAccountsLiveRefresh *self, const gchar *jti);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VfAccountsLiveRefresh, vf_accounts_live_refresh_free)
 

@@ -33,7 +33,7 @@ struct _VfAccountsService {
 	const VfConfig *config;
 	VfDbPool *pool;
 	VfMailSender *sender;
-	GMainContext *context; /* where mail kicks run */
+	GMainContext *context;	  /* where mail kicks run */
 	GThreadPool *credentials; /* of CredentialJob */
 	VfAccountsUserCache *user_cache;
 	VfAccountsLiveRefresh *live_refresh;
@@ -146,17 +146,15 @@ static gchar *
 make_link(VfAccountsService *self, const gchar *page, gint64 user_id, const gchar *token)
 {
 	g_autofree gchar *uid = vf_uid_encode(user_id);
-	return g_strdup_printf("%s/pages/auth/%s?uid=%s&token=%s",
-			       self->config->frontend_url,
-			       page,
-			       uid,
-			       token);
+	return g_strdup_printf(
+	    "%s/pages/auth/%s?uid=%s&token=%s", self->config->frontend_url, page, uid, token);
 }
 
 static void
 store_user_state(VfAccountsService *self, const VfAccountsUser *user)
 {
-	VfAccountsUserState state = {TRUE, user->is_active, user->is_admin, user->password_changed_at};
+	VfAccountsUserState state = {
+	    TRUE, user->is_active, user->is_admin, user->password_changed_at};
 	vf_accounts_user_cache_store(self->user_cache, user->id, &state);
 }
 
@@ -218,13 +216,8 @@ register_thread(GTask *task, gpointer source, gpointer data, GCancellable *cance
 		g_task_return_error(task, g_steal_pointer(&error));
 		return;
 	}
-	user_id = vf_accounts_store_insert_user(connection,
-						request->email,
-						hash,
-						request->language,
-						FALSE,
-						FALSE,
-						&error);
+	user_id = vf_accounts_store_insert_user(
+	    connection, request->email, hash, request->language, FALSE, FALSE, &error);
 	if (user_id <= 0) {
 		vf_db_connection_rollback(connection);
 		if (error != NULL) {
@@ -255,9 +248,8 @@ register_thread(GTask *task, gpointer source, gpointer data, GCancellable *cance
 	registration->user_id = user_id;
 	registration->email = g_strdup(request->email);
 	registration->token = g_steal_pointer(&token);
-	g_task_return_pointer(task,
-			      g_steal_pointer(&registration),
-			      (GDestroyNotify)vf_accounts_registration_free);
+	g_task_return_pointer(
+	    task, g_steal_pointer(&registration), (GDestroyNotify)vf_accounts_registration_free);
 }
 
 static void
@@ -303,16 +295,14 @@ vf_accounts_service_register_async(VfAccountsService *self,
 	if (email != NULL) {
 		request->email = vf_accounts_normalize_email(email);
 		if (request->email == NULL)
-			vf_field_errors_add(request->field_errors,
-					    "email",
-					    "Enter a valid email address.");
+			vf_field_errors_add(
+			    request->field_errors, "email", "Enter a valid email address.");
 	}
 	check_new_password(self, request->field_errors, "password", password);
 	if (password != NULL && confirmed_password != NULL &&
 	    g_strcmp0(password, confirmed_password) != 0)
-		vf_field_errors_add(request->field_errors,
-				    "confirmed_password",
-				    "Passwords do not match");
+		vf_field_errors_add(
+		    request->field_errors, "confirmed_password", "Passwords do not match");
 	if (!vf_field_errors_is_empty(request->field_errors)) {
 		fail_with_fields(task, request);
 		return;
@@ -371,11 +361,8 @@ activate_thread(GTask *task, gpointer source, gpointer data, GCancellable *cance
 	}
 	token_hash = vf_auth_token_hash(request->token);
 	if (token_hash == NULL ||
-	    !vf_accounts_store_consume_token(connection,
-					     user->id,
-					     PURPOSE_ACTIVATION,
-					     token_hash,
-					     &error)) {
+	    !vf_accounts_store_consume_token(
+		connection, user->id, PURPOSE_ACTIVATION, token_hash, &error)) {
 		if (error != NULL && !g_error_matches(error, VF_ERROR, VF_ERROR_NOT_FOUND)) {
 			g_task_return_error(task, g_steal_pointer(&error));
 			return;
@@ -456,7 +443,8 @@ issue_session(VfAccountsService *self,
 					     error);
 	if (session->refresh == NULL)
 		return FALSE;
-	if (!vf_accounts_store_insert_refresh(connection, claims->jti, user->id, claims->exp, error))
+	if (!vf_accounts_store_insert_refresh(
+		connection, claims->jti, user->id, claims->exp, error))
 		return FALSE;
 	vf_accounts_live_refresh_add(self->live_refresh, claims->jti, user->id, claims->exp);
 	session->csrf = vf_auth_random_string(32);
@@ -551,34 +539,29 @@ refresh_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
 	gboolean live = FALSE;
 	gchar *access;
 
-	claims = vf_auth_jwt_verify(self->config->secret_key,
-				    request->token,
-				    VF_AUTH_TOKEN_TYPE_REFRESH,
-				    now_s(),
-				    &error);
+	claims = vf_auth_jwt_verify(
+	    self->config->secret_key, request->token, VF_AUTH_TOKEN_TYPE_REFRESH, now_s(), &error);
 	if (claims == NULL) {
 		g_task_return_error(task, g_steal_pointer(&error));
 		return;
 	}
 	connection = vf_db_pool_acquire(self->pool, cancellable, &error);
-	if (connection == NULL ||
-	    !vf_accounts_store_refresh_state(connection,
-					     claims->jti,
-					     claims->user_id,
-					     &state.exists,
-					     &state.is_active,
-					     &state.is_admin,
-					     &state.password_changed_at,
-					     &live,
-					     &error)) {
+	if (connection == NULL || !vf_accounts_store_refresh_state(connection,
+								   claims->jti,
+								   claims->user_id,
+								   &state.exists,
+								   &state.is_active,
+								   &state.is_admin,
+								   &state.password_changed_at,
+								   &live,
+								   &error)) {
 		g_task_return_error(task, g_steal_pointer(&error));
 		return;
 	}
 	g_clear_pointer(&connection, vf_db_connection_release);
 	vf_accounts_user_cache_store(self->user_cache, claims->user_id, &state);
 	/* the user must exist, be active and not have changed the password since */
-	if (!state.exists || !state.is_active || claims->iat < state.password_changed_at ||
-	    !live) {
+	if (!state.exists || !state.is_active || claims->iat < state.password_changed_at || !live) {
 		g_task_return_new_error(task, VF_ERROR, VF_ERROR_TOKEN_INVALID, "session ended");
 		return;
 	}
@@ -608,16 +591,14 @@ refresh_from_memory(VfAccountsService *self, GTask *task, const gchar *token)
 	gint64 now = now_s();
 	gchar *access;
 
-	claims = vf_auth_jwt_verify(self->config->secret_key,
-				    token,
-				    VF_AUTH_TOKEN_TYPE_REFRESH,
-				    now,
-				    &error);
+	claims = vf_auth_jwt_verify(
+	    self->config->secret_key, token, VF_AUTH_TOKEN_TYPE_REFRESH, now, &error);
 	if (claims == NULL) {
 		g_task_return_error(task, g_steal_pointer(&error));
 		return TRUE;
 	}
-	if (!vf_accounts_live_refresh_contains(self->live_refresh, claims->jti, claims->user_id, now) ||
+	if (!vf_accounts_live_refresh_contains(
+		self->live_refresh, claims->jti, claims->user_id, now) ||
 	    !vf_accounts_user_cache_lookup(self->user_cache, claims->user_id, &state) ||
 	    !state.exists || !state.is_active || claims->iat < state.password_changed_at)
 		return FALSE;
@@ -671,30 +652,21 @@ logout_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancell
 	g_autoptr(VfAuthClaims) claims = NULL;
 	gboolean revoked = FALSE;
 
-	claims = vf_auth_jwt_verify(self->config->secret_key,
-				    request->token,
-				    VF_AUTH_TOKEN_TYPE_REFRESH,
-				    now_s(),
-				    &error);
+	claims = vf_auth_jwt_verify(
+	    self->config->secret_key, request->token, VF_AUTH_TOKEN_TYPE_REFRESH, now_s(), &error);
 	if (claims == NULL) {
 		g_task_return_error(task, g_steal_pointer(&error));
 		return;
 	}
 	if (claims->user_id != request->user_id) {
-		g_task_return_new_error(task,
-					VF_ERROR,
-					VF_ERROR_TOKEN_INVALID,
-					"refresh token of another user");
+		g_task_return_new_error(
+		    task, VF_ERROR, VF_ERROR_TOKEN_INVALID, "refresh token of another user");
 		return;
 	}
 	vf_accounts_live_refresh_remove(self->live_refresh, claims->jti);
 	connection = vf_db_pool_acquire(self->pool, cancellable, &error);
-	if (connection == NULL ||
-	    !vf_accounts_store_revoke_refresh(connection,
-					      claims->jti,
-					      claims->user_id,
-					      &revoked,
-					      &error)) {
+	if (connection == NULL || !vf_accounts_store_revoke_refresh(
+				      connection, claims->jti, claims->user_id, &revoked, &error)) {
 		g_task_return_error(task, g_steal_pointer(&error));
 		return;
 	}
@@ -795,10 +767,8 @@ vf_accounts_service_request_reset_async(VfAccountsService *self,
 	request->email = vf_accounts_normalize_email(email);
 	request->send_mail = send_mail;
 	if (request->email == NULL) {
-		g_task_return_new_error(task,
-					VF_ERROR,
-					VF_ERROR_INVALID_INPUT,
-					"Enter a valid email address.");
+		g_task_return_new_error(
+		    task, VF_ERROR, VF_ERROR_INVALID_INPUT, "Enter a valid email address.");
 		return;
 	}
 	g_task_run_in_thread(task, request_reset_thread);
@@ -816,22 +786,16 @@ vf_accounts_service_request_reset_finish(VfAccountsService *self,
 /* password reset confirmation */
 
 static gboolean
-token_is_live(VfDbConnection *connection,
-	      gint64 user_id,
-	      GBytes *token_hash,
-	      gboolean *live,
-	      GError **error)
+token_is_live(
+    VfDbConnection *connection, gint64 user_id, GBytes *token_hash, gboolean *live, GError **error)
 {
 	g_autoptr(GError) local_error = NULL;
 
 	/* consume inside a transaction that is rolled back: a check without using it */
 	if (!vf_db_connection_begin(connection, error))
 		return FALSE;
-	*live = vf_accounts_store_consume_token(connection,
-						user_id,
-						PURPOSE_RESET,
-						token_hash,
-						&local_error);
+	*live = vf_accounts_store_consume_token(
+	    connection, user_id, PURPOSE_RESET, token_hash, &local_error);
 	vf_db_connection_rollback(connection);
 	if (local_error != NULL && !g_error_matches(local_error, VF_ERROR, VF_ERROR_NOT_FOUND)) {
 		g_propagate_error(error, g_steal_pointer(&local_error));
@@ -852,7 +816,8 @@ confirm_reset_thread(GTask *task, gpointer source, gpointer data, GCancellable *
 	gboolean live = FALSE;
 
 	if (token_hash == NULL) {
-		g_task_return_new_error(task, VF_ERROR, VF_ERROR_NOT_FOUND, "Invalid or expired link.");
+		g_task_return_new_error(
+		    task, VF_ERROR, VF_ERROR_NOT_FOUND, "Invalid or expired link.");
 		return;
 	}
 	connection = vf_db_pool_acquire(self->pool, cancellable, &error);
@@ -862,7 +827,8 @@ confirm_reset_thread(GTask *task, gpointer source, gpointer data, GCancellable *
 		return;
 	}
 	if (!live) {
-		g_task_return_new_error(task, VF_ERROR, VF_ERROR_NOT_FOUND, "Invalid or expired link.");
+		g_task_return_new_error(
+		    task, VF_ERROR, VF_ERROR_NOT_FOUND, "Invalid or expired link.");
 		return;
 	}
 	g_clear_pointer(&connection, vf_db_connection_release);
@@ -877,17 +843,12 @@ confirm_reset_thread(GTask *task, gpointer source, gpointer data, GCancellable *
 		return;
 	}
 	/* the consume decides: of two confirmations racing, one wins */
-	if (!vf_accounts_store_consume_token(connection,
-					     request->user_id,
-					     PURPOSE_RESET,
-					     token_hash,
-					     &error)) {
+	if (!vf_accounts_store_consume_token(
+		connection, request->user_id, PURPOSE_RESET, token_hash, &error)) {
 		vf_db_connection_rollback(connection);
 		if (g_error_matches(error, VF_ERROR, VF_ERROR_NOT_FOUND))
-			g_task_return_new_error(task,
-						VF_ERROR,
-						VF_ERROR_NOT_FOUND,
-						"Invalid or expired link.");
+			g_task_return_new_error(
+			    task, VF_ERROR, VF_ERROR_NOT_FOUND, "Invalid or expired link.");
 		else
 			g_task_return_error(task, g_steal_pointer(&error));
 		return;
@@ -931,7 +892,8 @@ vf_accounts_service_confirm_reset_async(VfAccountsService *self,
 		return;
 	}
 	if (!vf_uid_decode(uidb64, &request->user_id)) {
-		g_task_return_new_error(task, VF_ERROR, VF_ERROR_NOT_FOUND, "Invalid or expired link.");
+		g_task_return_new_error(
+		    task, VF_ERROR, VF_ERROR_NOT_FOUND, "Invalid or expired link.");
 		return;
 	}
 	request->token = g_strdup(token);
@@ -1067,7 +1029,8 @@ vf_accounts_service_bootstrap_admin(VfAccountsService *self,
 	hash = vf_auth_password_hash(password, error);
 	if (hash == NULL)
 		return FALSE;
-	if (vf_accounts_store_insert_user(connection, normalized, hash, "en", TRUE, TRUE, error) < 0)
+	if (vf_accounts_store_insert_user(connection, normalized, hash, "en", TRUE, TRUE, error) <
+	    0)
 		return FALSE;
 	g_message("created admin account %s", normalized);
 	return TRUE;
@@ -1111,11 +1074,8 @@ vf_accounts_service_new(const VfConfig *config, VfDbPool *pool, VfMailSender *se
 	self->context = g_main_context_ref_thread_default();
 	self->user_cache = vf_accounts_user_cache_new(USER_CACHE_MAX_AGE);
 	self->live_refresh = vf_accounts_live_refresh_new();
-	self->credentials = g_thread_pool_new(credential_thread,
-					      self,
-					      MAX(1, config->password_hash_concurrency),
-					      FALSE,
-					      &error);
+	self->credentials = g_thread_pool_new(
+	    credential_thread, self, MAX(1, config->password_hash_concurrency), FALSE, &error);
 	g_assert_no_error(error);
 	return self;
 }

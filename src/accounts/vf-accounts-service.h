@@ -34,127 +34,111 @@ typedef struct {
 	gchar *csrf;
 } VfAccountsSession;
 
-void
-vf_accounts_registration_free(VfAccountsRegistration *registration);
-void
-vf_accounts_session_free(VfAccountsSession *session);
+void vf_accounts_registration_free(VfAccountsRegistration *registration);
+void vf_accounts_session_free(VfAccountsSession *session);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VfAccountsRegistration, vf_accounts_registration_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VfAccountsSession, vf_accounts_session_free)
 
 /* config and pool must outlive the service; sender may be NULL (no kick) */
 VfAccountsService *
 vf_accounts_service_new(const VfConfig *config, VfDbPool *pool, VfMailSender *sender);
-VfAccountsUserCache *
-vf_accounts_service_get_user_cache(VfAccountsService *self);
+VfAccountsUserCache *vf_accounts_service_get_user_cache(VfAccountsService *self);
 
 /* blocking: creates the admin if missing, else makes it an active admin (the
  * password of an existing account is left alone). Start-up only. */
-gboolean
-vf_accounts_service_bootstrap_admin(VfAccountsService *self,
-				    const gchar *email,
-				    const gchar *password,
-				    GError **error);
+gboolean vf_accounts_service_bootstrap_admin(VfAccountsService *self,
+					     const gchar *email,
+					     const gchar *password,
+					     GError **error);
 
 /* any string may be NULL (a missing field). Field errors come back through
  * field_errors with VF_ERROR_INVALID_INPUT. */
-void
-vf_accounts_service_register_async(VfAccountsService *self,
-				   const gchar *email,
-				   const gchar *password,
-				   const gchar *confirmed_password,
-				   const gchar *language,
-				   GCancellable *cancellable,
-				   GAsyncReadyCallback callback,
-				   gpointer user_data);
-VfAccountsRegistration *
-vf_accounts_service_register_finish(VfAccountsService *self,
-				    GAsyncResult *result,
-				    VfFieldErrors **field_errors,
-				    GError **error);
+void vf_accounts_service_register_async(VfAccountsService *self,
+					const gchar *email,
+					const gchar *password,
+					const gchar *confirmed_password,
+					const gchar *language,
+					GCancellable *cancellable,
+					GAsyncReadyCallback callback,
+					gpointer user_data);
+VfAccountsRegistration *vf_accounts_service_register_finish(VfAccountsService *self,
+							    GAsyncResult *result,
+							    VfFieldErrors **field_errors,
+							    GError **error);
 
 /* VF_ERROR_NOT_FOUND: no such user; VF_ERROR_INVALID_INPUT: the token is not live */
-void
-vf_accounts_service_activate_async(VfAccountsService *self,
-				   const gchar *uidb64,
-				   const gchar *token,
-				   GCancellable *cancellable,
-				   GAsyncReadyCallback callback,
-				   gpointer user_data);
+void vf_accounts_service_activate_async(VfAccountsService *self,
+					const gchar *uidb64,
+					const gchar *token,
+					GCancellable *cancellable,
+					GAsyncReadyCallback callback,
+					gpointer user_data);
 gboolean
 vf_accounts_service_activate_finish(VfAccountsService *self, GAsyncResult *result, GError **error);
 
 /* VF_ERROR_INVALID_INPUT: unknown e-mail, wrong password or inactive alike */
-void
-vf_accounts_service_login_async(VfAccountsService *self,
-				const gchar *email,
-				const gchar *password,
-				GCancellable *cancellable,
-				GAsyncReadyCallback callback,
-				gpointer user_data);
+void vf_accounts_service_login_async(VfAccountsService *self,
+				     const gchar *email,
+				     const gchar *password,
+				     GCancellable *cancellable,
+				     GAsyncReadyCallback callback,
+				     gpointer user_data);
 VfAccountsSession *
 vf_accounts_service_login_finish(VfAccountsService *self, GAsyncResult *result, GError **error);
 
 /* a new access token; VF_ERROR_TOKEN_INVALID for a bad, expired or revoked token */
-void
-vf_accounts_service_refresh_async(VfAccountsService *self,
-				  const gchar *refresh_token,
-				  GCancellable *cancellable,
-				  GAsyncReadyCallback callback,
-				  gpointer user_data);
+void vf_accounts_service_refresh_async(VfAccountsService *self,
+				       const gchar *refresh_token,
+				       GCancellable *cancellable,
+				       GAsyncReadyCallback callback,
+				       gpointer user_data);
 gchar *
 vf_accounts_service_refresh_finish(VfAccountsService *self, GAsyncResult *result, GError **error);
 
 /* revokes user_id's refresh token; VF_ERROR_TOKEN_INVALID when it is not live */
-void
-vf_accounts_service_logout_async(VfAccountsService *self,
-				 gint64 user_id,
-				 const gchar *refresh_token,
-				 GCancellable *cancellable,
-				 GAsyncReadyCallback callback,
-				 gpointer user_data);
+void vf_accounts_service_logout_async(VfAccountsService *self,
+				      gint64 user_id,
+				      const gchar *refresh_token,
+				      GCancellable *cancellable,
+				      GAsyncReadyCallback callback,
+				      gpointer user_data);
 gboolean
 vf_accounts_service_logout_finish(VfAccountsService *self, GAsyncResult *result, GError **error);
 
 /* email must be valid already; send_mail FALSE when the per-account limit is hit */
-void
-vf_accounts_service_request_reset_async(VfAccountsService *self,
-					const gchar *email,
-					gboolean send_mail,
-					GCancellable *cancellable,
-					GAsyncReadyCallback callback,
-					gpointer user_data);
-gboolean
-vf_accounts_service_request_reset_finish(VfAccountsService *self,
-					 GAsyncResult *result,
-					 GError **error);
+void vf_accounts_service_request_reset_async(VfAccountsService *self,
+					     const gchar *email,
+					     gboolean send_mail,
+					     GCancellable *cancellable,
+					     GAsyncReadyCallback callback,
+					     gpointer user_data);
+gboolean vf_accounts_service_request_reset_finish(VfAccountsService *self,
+						  GAsyncResult *result,
+						  GError **error);
 
 /* field errors as for register; VF_ERROR_NOT_FOUND for a bad or used link */
-void
-vf_accounts_service_confirm_reset_async(VfAccountsService *self,
-					const gchar *uidb64,
-					const gchar *token,
-					const gchar *new_password,
-					const gchar *confirm_password,
-					GCancellable *cancellable,
-					GAsyncReadyCallback callback,
-					gpointer user_data);
-gboolean
-vf_accounts_service_confirm_reset_finish(VfAccountsService *self,
-					 GAsyncResult *result,
-					 VfFieldErrors **field_errors,
-					 GError **error);
+void vf_accounts_service_confirm_reset_async(VfAccountsService *self,
+					     const gchar *uidb64,
+					     const gchar *token,
+					     const gchar *new_password,
+					     const gchar *confirm_password,
+					     GCancellable *cancellable,
+					     GAsyncReadyCallback callback,
+					     gpointer user_data);
+gboolean vf_accounts_service_confirm_reset_finish(VfAccountsService *self,
+						  GAsyncResult *result,
+						  VfFieldErrors **field_errors,
+						  GError **error);
 
 /* the state of a user for the auth layer: the cache's, else fetched and cached */
-void
-vf_accounts_service_get_user_state_async(VfAccountsService *self,
-					 gint64 user_id,
-					 GCancellable *cancellable,
-					 GAsyncReadyCallback callback,
-					 gpointer user_data);
-gboolean
-vf_accounts_service_get_user_state_finish(VfAccountsService *self,
-					  GAsyncResult *result,
-					  VfAccountsUserState *state,
-					  GError **error);
+void vf_accounts_service_get_user_state_async(VfAccountsService *self,
+					      gint64 user_id,
+					      GCancellable *cancellable,
+					      GAsyncReadyCallback callback,
+					      gpointer user_data);
+gboolean vf_accounts_service_get_user_state_finish(VfAccountsService *self,
+						   GAsyncResult *result,
+						   VfAccountsUserState *state,
+						   GError **error);
 
 G_END_DECLS

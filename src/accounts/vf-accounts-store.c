@@ -12,7 +12,7 @@
 #include "vf-error.h"
 
 #define USER_COLUMNS                                                                               \
-	"id, email, password_hash, is_active, is_admin, language, "                               \
+	"id, email, password_hash, is_active, is_admin, language, "                                \
 	"extract(epoch from password_changed_at)::bigint"
 
 void
@@ -70,9 +70,7 @@ user_from_row(PGresult *result)
 }
 
 VfAccountsUser *
-vf_accounts_store_find_user_by_email(VfDbConnection *connection,
-				     const gchar *email,
-				     GError **error)
+vf_accounts_store_find_user_by_email(VfDbConnection *connection, const gchar *email, GError **error)
 {
 	const gchar *params[] = {email};
 	g_autoptr(PGresult) result = vf_db_connection_exec(
@@ -156,12 +154,13 @@ vf_accounts_store_set_password(VfDbConnection *connection,
 {
 	g_autofree gchar *id = int_text(user_id);
 	const gchar *params[] = {id, password_hash};
-	return vf_db_connection_run(connection,
-				    "UPDATE users SET password_hash = $2, "
-				    "password_changed_at = date_trunc('second', now()) WHERE id = $1",
-				    2,
-				    params,
-				    error);
+	return vf_db_connection_run(
+	    connection,
+	    "UPDATE users SET password_hash = $2, "
+	    "password_changed_at = date_trunc('second', now()) WHERE id = $1",
+	    2,
+	    params,
+	    error);
 }
 
 gboolean
@@ -196,15 +195,15 @@ vf_accounts_store_consume_token(VfDbConnection *connection,
 	g_autofree gchar *id = int_text(user_id);
 	g_autofree gchar *hex = hash_hex(token_hash);
 	const gchar *params[] = {id, purpose, hex};
-	g_autoptr(PGresult) result =
-	    vf_db_connection_exec(connection,
-				  "UPDATE one_time_tokens t SET used_at = now() FROM users u "
-				  "WHERE t.user_id = $1 AND t.purpose = $2 AND t.token_hash = $3::bytea "
-				  "AND u.id = t.user_id AND t.used_at IS NULL AND t.expires_at > now() "
-				  "AND t.password_changed_at = u.password_changed_at RETURNING t.id",
-				  3,
-				  params,
-				  error);
+	g_autoptr(PGresult) result = vf_db_connection_exec(
+	    connection,
+	    "UPDATE one_time_tokens t SET used_at = now() FROM users u "
+	    "WHERE t.user_id = $1 AND t.purpose = $2 AND t.token_hash = $3::bytea "
+	    "AND u.id = t.user_id AND t.used_at IS NULL AND t.expires_at > now() "
+	    "AND t.password_changed_at = u.password_changed_at RETURNING t.id",
+	    3,
+	    params,
+	    error);
 	if (result == NULL)
 		return FALSE;
 	if (PQntuples(result) == 0) {
@@ -215,11 +214,8 @@ vf_accounts_store_consume_token(VfDbConnection *connection,
 }
 
 gboolean
-vf_accounts_store_insert_refresh(VfDbConnection *connection,
-				 const gchar *jti,
-				 gint64 user_id,
-				 gint64 expires_at,
-				 GError **error)
+vf_accounts_store_insert_refresh(
+    VfDbConnection *connection, const gchar *jti, gint64 user_id, gint64 expires_at, GError **error)
 {
 	g_autofree gchar *id = int_text(user_id);
 	g_autofree gchar *expires = int_text(expires_at);
@@ -266,11 +262,8 @@ vf_accounts_store_refresh_state(VfDbConnection *connection,
 }
 
 gboolean
-vf_accounts_store_revoke_refresh(VfDbConnection *connection,
-				 const gchar *jti,
-				 gint64 user_id,
-				 gboolean *revoked,
-				 GError **error)
+vf_accounts_store_revoke_refresh(
+    VfDbConnection *connection, const gchar *jti, gint64 user_id, gboolean *revoked, GError **error)
 {
 	g_autofree gchar *id = int_text(user_id);
 	const gchar *params[] = {jti, id};
@@ -293,10 +286,10 @@ vf_accounts_store_revoke_all_refresh(VfDbConnection *connection, gint64 user_id,
 {
 	g_autofree gchar *id = int_text(user_id);
 	const gchar *params[] = {id};
-	return vf_db_connection_run(
-	    connection,
-	    "UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
-	    1,
-	    params,
-	    error);
+	return vf_db_connection_run(connection,
+				    "UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = "
+				    "$1 AND revoked_at IS NULL",
+				    1,
+				    params,
+				    error);
 }

@@ -20,83 +20,73 @@ typedef struct {
 	gint64 password_changed_at;
 } VfAccountsUser;
 
-void
-vf_accounts_user_free(VfAccountsUser *user);
+void vf_accounts_user_free(VfAccountsUser *user);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VfAccountsUser, vf_accounts_user_free)
 
 /* NULL without an error when there is no such user */
-VfAccountsUser *
-vf_accounts_store_find_user_by_email(VfDbConnection *connection,
-				     const gchar *email,
-				     GError **error);
+VfAccountsUser *vf_accounts_store_find_user_by_email(VfDbConnection *connection,
+						     const gchar *email,
+						     GError **error);
 VfAccountsUser *
 vf_accounts_store_find_user_by_id(VfDbConnection *connection, gint64 user_id, GError **error);
 /* the new id, or 0 without an error when the e-mail is taken */
-gint64
-vf_accounts_store_insert_user(VfDbConnection *connection,
-			      const gchar *email,
-			      const gchar *password_hash,
-			      const gchar *language,
-			      gboolean is_active,
-			      gboolean is_admin,
-			      GError **error);
-gboolean
-vf_accounts_store_set_flags(VfDbConnection *connection,
-			    gint64 user_id,
-			    gboolean is_active,
-			    gboolean is_admin,
-			    GError **error);
+gint64 vf_accounts_store_insert_user(VfDbConnection *connection,
+				     const gchar *email,
+				     const gchar *password_hash,
+				     const gchar *language,
+				     gboolean is_active,
+				     gboolean is_admin,
+				     GError **error);
+gboolean vf_accounts_store_set_flags(VfDbConnection *connection,
+				     gint64 user_id,
+				     gboolean is_active,
+				     gboolean is_admin,
+				     GError **error);
 gboolean
 vf_accounts_store_activate_user(VfDbConnection *connection, gint64 user_id, GError **error);
 /* also moves password_changed_at to now (whole seconds) */
-gboolean
-vf_accounts_store_set_password(VfDbConnection *connection,
-			       gint64 user_id,
-			       const gchar *password_hash,
-			       GError **error);
+gboolean vf_accounts_store_set_password(VfDbConnection *connection,
+					gint64 user_id,
+					const gchar *password_hash,
+					GError **error);
 
-gboolean
-vf_accounts_store_insert_token(VfDbConnection *connection,
-			       gint64 user_id,
-			       const gchar *purpose,
-			       GBytes *token_hash,
-			       gint64 lifetime_s,
-			       GError **error);
+gboolean vf_accounts_store_insert_token(VfDbConnection *connection,
+					gint64 user_id,
+					const gchar *purpose,
+					GBytes *token_hash,
+					gint64 lifetime_s,
+					GError **error);
 /* marks a matching, unused, unexpired token of this user and purpose as used, when
  * the user's password did not change since it was issued; VF_ERROR_NOT_FOUND
  * when there is none */
-gboolean
-vf_accounts_store_consume_token(VfDbConnection *connection,
-				gint64 user_id,
-				const gchar *purpose,
-				GBytes *token_hash,
-				GError **error);
+gboolean vf_accounts_store_consume_token(VfDbConnection *connection,
+					 gint64 user_id,
+					 const gchar *purpose,
+					 GBytes *token_hash,
+					 GError **error);
 
-gboolean
-vf_accounts_store_insert_refresh(VfDbConnection *connection,
-				 const gchar *jti,
-				 gint64 user_id,
-				 gint64 expires_at,
-				 GError **error);
+gboolean vf_accounts_store_insert_refresh(VfDbConnection *connection,
+					  const gchar *jti,
+					  gint64 user_id,
+					  gint64 expires_at,
+					  GError **error);
 /* one round trip for a refresh: the user's state and whether the jti is live;
  * FALSE without an error (and *found FALSE) when the user does not exist */
-gboolean
-vf_accounts_store_refresh_state(VfDbConnection *connection,
-				const gchar *jti,
-				gint64 user_id,
-				gboolean *found,
-				gboolean *is_active,
-				gboolean *is_admin,
-				gint64 *password_changed_at,
-				gboolean *live,
-				GError **error);
+gboolean vf_accounts_store_refresh_state(VfDbConnection *connection,
+					 const gchar *jti,
+					 gint64 user_id,
+					 gboolean *found,
+					 gboolean *is_active,
+					 gboolean *is_admin,
+					 gint64 *password_changed_at,
+					 gboolean *live,
+					 GError **error);
 /* *revoked is TRUE when this call revoked a live token */
-gboolean
-vf_accounts_store_revoke_refresh(VfDbConnection *connection,
-				 const gchar *jti,
-				 gint64 user_id,
-				 gboolean *revoked,
-				 GError **error);
+gboolean vf_accounts_store_revoke_refresh(VfDbConnection *connection,
+					  const gchar *jti,
+					  gint64 user_id,
+					  gboolean *revoked,
+					  GError **error);
 gboolean
 vf_accounts_store_revoke_all_refresh(VfDbConnection *connection, gint64 user_id, GError **error);
 

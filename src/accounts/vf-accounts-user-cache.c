@@ -41,9 +41,7 @@ vf_accounts_user_cache_free(VfAccountsUserCache *self)
 }
 
 gboolean
-vf_accounts_user_cache_lookup(VfAccountsUserCache *self,
-			      gint64 user_id,
-			      VfAccountsUserState *state)
+vf_accounts_user_cache_lookup(VfAccountsUserCache *self, gint64 user_id, VfAccountsUserState *state)
 {
 	g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&self->lock);
 	Entry *entry = g_hash_table_lookup(self->entries, &user_id);

@@ -20,20 +20,15 @@ typedef struct {
 
 typedef struct _VfAccountsUserCache VfAccountsUserCache;
 
-VfAccountsUserCache *
-vf_accounts_user_cache_new(gint64 max_age_us);
-void
-vf_accounts_user_cache_free(VfAccountsUserCache *self);
-gboolean
-vf_accounts_user_cache_lookup(VfAccountsUserCache *self,
-			      gint64 user_id,
-			      VfAccountsUserState *state);
-void
-vf_accounts_user_cache_store(VfAccountsUserCache *self,
-			     gint64 user_id,
-			     const VfAccountsUserState *state);
-void
-vf_accounts_user_cache_forget(VfAccountsUserCache *self, gint64 user_id);
+VfAccountsUserCache *vf_accounts_user_cache_new(gint64 max_age_us);
+void vf_accounts_user_cache_free(VfAccountsUserCache *self);
+gboolean vf_accounts_user_cache_lookup(VfAccountsUserCache *self,
+				       gint64 user_id,
+				       VfAccountsUserState *state);
+void vf_accounts_user_cache_store(VfAccountsUserCache *self,
+				  gint64 user_id,
+				  const VfAccountsUserState *state);
+void vf_accounts_user_cache_forget(VfAccountsUserCache *self, gint64 user_id);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VfAccountsUserCache, vf_accounts_user_cache_free)
 

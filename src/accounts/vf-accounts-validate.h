@@ -10,7 +10,6 @@
 G_BEGIN_DECLS
 
 /* trimmed and lower-cased; NULL when the result is not a valid address */
-gchar *
-vf_accounts_normalize_email(const gchar *email);
+gchar *vf_accounts_normalize_email(const gchar *email);
 
 G_END_DECLS

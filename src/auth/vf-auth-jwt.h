@@ -26,32 +26,25 @@ typedef struct {
 	VfAuthTokenType token_type;
 } VfAuthClaims;
 
-void
-vf_auth_claims_free(VfAuthClaims *claims);
+void vf_auth_claims_free(VfAuthClaims *claims);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VfAuthClaims, vf_auth_claims_free)
 
 /* "access" or "refresh" */
-const gchar *
-vf_auth_token_type_to_string(VfAuthTokenType type);
+const gchar *vf_auth_token_type_to_string(VfAuthTokenType type);
 
 /* a token with claims user_id, iat = now, exp = now + lifetime_s, a random jti and
  * token_type; now in Unix seconds (g_get_real_time() / G_USEC_PER_SEC). The claims
  * written are returned in *claims_out when non-NULL. */
-gchar *
-vf_auth_jwt_issue(const gchar *secret,
-		  VfAuthTokenType type,
-		  gint64 user_id,
-		  gint64 now,
-		  gint64 lifetime_s,
-		  VfAuthClaims **claims_out,
-		  GError **error);
+gchar *vf_auth_jwt_issue(const gchar *secret,
+			 VfAuthTokenType type,
+			 gint64 user_id,
+			 gint64 now,
+			 gint64 lifetime_s,
+			 VfAuthClaims **claims_out,
+			 GError **error);
 /* the claims of a valid, unexpired HS256 token of type expected signed with secret;
  * anything else is VF_ERROR_TOKEN_INVALID (the message says why: log it, never send it) */
-VfAuthClaims *
-vf_auth_jwt_verify(const gchar *secret,
-		   const gchar *token,
-		   VfAuthTokenType expected,
-		   gint64 now,
-		   GError **error);
+VfAuthClaims *vf_auth_jwt_verify(
+    const gchar *secret, const gchar *token, VfAuthTokenType expected, gint64 now, GError **error);
 
 G_END_DECLS

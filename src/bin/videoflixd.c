@@ -182,7 +182,8 @@ main(int argc, char **argv)
 	}
 	if (config->secret_key == NULL) {
 		config->secret_key = vf_auth_random_string(48);
-		g_warning("SECRET_KEY is not set (DEBUG): using a random key, sessions end at restart");
+		g_warning(
+		    "SECRET_KEY is not set (DEBUG): using a random key, sessions end at restart");
 	}
 	if (!vf_auth_password_init((guint)config->password_hash_concurrency, &error)) {
 		fprintf(stderr, "videoflixd: %s\n", error->message);
@@ -197,10 +198,8 @@ main(int argc, char **argv)
 	sender = vf_mail_sender_new(pool, transport);
 	accounts = vf_accounts_service_new(config, pool, sender);
 	if (config->admin_email != NULL &&
-	    !vf_accounts_service_bootstrap_admin(accounts,
-						 config->admin_email,
-						 config->admin_password,
-						 &error)) {
+	    !vf_accounts_service_bootstrap_admin(
+		accounts, config->admin_email, config->admin_password, &error)) {
 		fprintf(stderr, "videoflixd: %s\n", error->message);
 		return 1;
 	}
@@ -210,7 +209,8 @@ main(int argc, char **argv)
 	vf_jobs_local_queue_set_concurrency(VF_JOBS_LOCAL_QUEUE(queue),
 					    (guint)config->transcode_concurrency);
 	if (config->ladder_file != NULL)
-		vf_jobs_local_queue_set_ladder_file(VF_JOBS_LOCAL_QUEUE(queue), config->ladder_file);
+		vf_jobs_local_queue_set_ladder_file(VF_JOBS_LOCAL_QUEUE(queue),
+						    config->ladder_file);
 	catalog = vf_catalog_service_new(config, pool, queue);
 	if (!vf_catalog_service_start(catalog, &error)) {
 		fprintf(stderr, "videoflixd: MEDIA_ROOT: %s\n", error->message);

@@ -36,8 +36,8 @@ struct _VfCatalogService {
 	GMainContext *context;
 	gchar *media_root; /* absolute */
 	guint max_attempts;
-	GHashTable *ladders;	      /* video id → Ladder */
-	GHashTable *deleted;	      /* video ids deleted while this service ran */
+	GHashTable *ladders; /* video id → Ladder */
+	GHashTable *deleted; /* video ids deleted while this service ran */
 	/* the catalogue as last listed, valid while list_serial has not moved: every
 	 * change of a video passes apply_row() or forget_video(), which move it */
 	GPtrArray *list_cache; /* of VfCatalogVideo, or NULL */
@@ -471,9 +471,8 @@ vf_catalog_service_list_videos_async(VfCatalogService *self,
 	g_task_set_source_tag(task, vf_catalog_service_list_videos_async);
 	if (self->list_cache != NULL && self->list_cache_serial == self->list_serial) {
 		/* shared and read-only: callers only read the videos */
-		g_task_return_pointer(task,
-				      g_ptr_array_ref(self->list_cache),
-				      (GDestroyNotify)g_ptr_array_unref);
+		g_task_return_pointer(
+		    task, g_ptr_array_ref(self->list_cache), (GDestroyNotify)g_ptr_array_unref);
 		g_object_unref(task);
 		return;
 	}

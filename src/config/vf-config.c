@@ -58,12 +58,8 @@ parse_env_file(GHashTable *values, const gchar *path, GError **error)
 	if (!g_file_get_contents(path, &contents, NULL, &local_error)) {
 		if (g_error_matches(local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
 			return TRUE;
-		g_set_error(error,
-			    VF_ERROR,
-			    VF_ERROR_INVALID_INPUT,
-			    "%s: %s",
-			    path,
-			    local_error->message);
+		g_set_error(
+		    error, VF_ERROR, VF_ERROR_INVALID_INPUT, "%s: %s", path, local_error->message);
 		return FALSE;
 	}
 	lines = g_strsplit(contents, "\n", -1);
@@ -323,14 +319,14 @@ check_listen(const gchar *value, GError **error)
 	return TRUE;
 }
 
-
 /* videoflix-worker next to our own executable (installed), else the build tree's */
 static gchar *
 default_worker_path(void)
 {
 	g_autofree gchar *self_exe = g_file_read_link("/proc/self/exe", NULL);
 	g_autofree gchar *dir = self_exe != NULL ? g_path_get_dirname(self_exe) : NULL;
-	g_autofree gchar *beside = dir != NULL ? g_build_filename(dir, "videoflix-worker", NULL) : NULL;
+	g_autofree gchar *beside =
+	    dir != NULL ? g_build_filename(dir, "videoflix-worker", NULL) : NULL;
 
 	if (beside != NULL && g_file_test(beside, G_FILE_TEST_IS_EXECUTABLE))
 		return g_steal_pointer(&beside);
@@ -347,11 +343,12 @@ load_from_source(VfConfig *self, Source *source, GError **error)
 	self->secret_key = get_string(source, "SECRET_KEY", NULL);
 	if (self->secret_key == NULL) {
 		if (!self->debug) {
-			g_set_error_literal(error,
-					    VF_ERROR,
-					    VF_ERROR_INVALID_INPUT,
-					    "SECRET_KEY: not set; set it to a random string of at least "
-					    "32 bytes, e.g. the output of: openssl rand -base64 48");
+			g_set_error_literal(
+			    error,
+			    VF_ERROR,
+			    VF_ERROR_INVALID_INPUT,
+			    "SECRET_KEY: not set; set it to a random string of at least "
+			    "32 bytes, e.g. the output of: openssl rand -base64 48");
 			return FALSE;
 		}
 	} else if (strlen(self->secret_key) < MIN_SECRET_LENGTH) {
@@ -412,7 +409,8 @@ load_from_source(VfConfig *self, Source *source, GError **error)
 				    "STARTTLS (TLS) or implicit TLS (SSL)");
 		return FALSE;
 	}
-	self->default_from_email = get_string(source, "DEFAULT_FROM_EMAIL", "noreply@videoflix.local");
+	self->default_from_email =
+	    get_string(source, "DEFAULT_FROM_EMAIL", "noreply@videoflix.local");
 	self->mail_dir = get_string(source, "MAIL_DIR", "mail");
 	if (g_strcmp0(self->email_backend, "file") == 0 && source_get(source, "MAIL_DIR") == NULL &&
 	    source_get(source, "EMAIL_FILE_PATH") != NULL) {
@@ -425,9 +423,8 @@ load_from_source(VfConfig *self, Source *source, GError **error)
 		return FALSE;
 	while (g_str_has_suffix(self->frontend_url, "/"))
 		self->frontend_url[strlen(self->frontend_url) - 1] = '\0';
-	self->cors_allowed_origins = get_list(source,
-					      "CORS_ALLOWED_ORIGINS",
-					      "http://127.0.0.1:5500,http://localhost:5500");
+	self->cors_allowed_origins =
+	    get_list(source, "CORS_ALLOWED_ORIGINS", "http://127.0.0.1:5500,http://localhost:5500");
 	for (guint i = 0; self->cors_allowed_origins[i] != NULL; i++) {
 		if (!check_url("CORS_ALLOWED_ORIGINS", self->cors_allowed_origins[i], error))
 			return FALSE;
@@ -461,7 +458,8 @@ load_from_source(VfConfig *self, Source *source, GError **error)
 	}
 	if (!get_boolean(source, "COOKIE_SECURE", TRUE, &self->cookie_secure, error))
 		return FALSE;
-	if (!get_size(source, "MAX_UPLOAD_SIZE", 2LL * 1024 * 1024 * 1024, &self->max_upload_size, error))
+	if (!get_size(
+		source, "MAX_UPLOAD_SIZE", 2LL * 1024 * 1024 * 1024, &self->max_upload_size, error))
 		return FALSE;
 	if (!get_size(source, "MAX_BODY_SIZE", 64 * 1024, &self->max_body_size, error))
 		return FALSE;
@@ -478,14 +476,17 @@ load_from_source(VfConfig *self, Source *source, GError **error)
 		return FALSE;
 	}
 
-	if (!get_duration(source, "ACCESS_TOKEN_LIFETIME", 5 * 3600, &self->access_token_lifetime_s, error) ||
-	    !get_duration(source, "REFRESH_TOKEN_LIFETIME", 86400, &self->refresh_token_lifetime_s, error) ||
+	if (!get_duration(
+		source, "ACCESS_TOKEN_LIFETIME", 5 * 3600, &self->access_token_lifetime_s, error) ||
+	    !get_duration(
+		source, "REFRESH_TOKEN_LIFETIME", 86400, &self->refresh_token_lifetime_s, error) ||
 	    !get_duration(source,
 			  "ACTIVATION_TOKEN_LIFETIME",
 			  86400,
 			  &self->activation_token_lifetime_s,
 			  error) ||
-	    !get_duration(source, "PASSWORD_RESET_TIMEOUT", 3 * 3600, &self->password_reset_timeout_s, error))
+	    !get_duration(
+		source, "PASSWORD_RESET_TIMEOUT", 3 * 3600, &self->password_reset_timeout_s, error))
 		return FALSE;
 	if (!get_int(source, "PASSWORD_MIN_LENGTH", 8, 1, 1024, &number, error))
 		return FALSE;
@@ -494,10 +495,22 @@ load_from_source(VfConfig *self, Source *source, GError **error)
 		return FALSE;
 	self->password_hash_concurrency = number > 0 ? (gint)number : (gint)g_get_num_processors();
 
-	if (!get_rate_limit(source, "LOGIN_FAILURES_PER_ACCOUNT", 10, 15 * 60, &self->login_failures_per_account, error) ||
-	    !get_rate_limit(source, "LOGIN_FAILURES_PER_CLIENT", 100, 15 * 60, &self->login_failures_per_client, error) ||
-	    !get_rate_limit(source, "REGISTER_PER_CLIENT", 20, 3600, &self->register_per_client, error) ||
-	    !get_rate_limit(source, "RESET_PER_ACCOUNT", 3, 3600, &self->reset_per_account, error) ||
+	if (!get_rate_limit(source,
+			    "LOGIN_FAILURES_PER_ACCOUNT",
+			    10,
+			    15 * 60,
+			    &self->login_failures_per_account,
+			    error) ||
+	    !get_rate_limit(source,
+			    "LOGIN_FAILURES_PER_CLIENT",
+			    100,
+			    15 * 60,
+			    &self->login_failures_per_client,
+			    error) ||
+	    !get_rate_limit(
+		source, "REGISTER_PER_CLIENT", 20, 3600, &self->register_per_client, error) ||
+	    !get_rate_limit(
+		source, "RESET_PER_ACCOUNT", 3, 3600, &self->reset_per_account, error) ||
 	    !get_rate_limit(source, "RESET_PER_CLIENT", 20, 3600, &self->reset_per_client, error))
 		return FALSE;
 	self->trusted_proxies = get_list(source, "TRUSTED_PROXIES", "");
@@ -518,7 +531,8 @@ VfConfig *
 vf_config_load(const gchar *env_file, gchar **environ, GError **error)
 {
 	g_autoptr(VfConfig) self = g_new0(VfConfig, 1);
-	g_autoptr(GHashTable) values = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	g_autoptr(GHashTable) values =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	Source source = {values};
 
 	if (env_file != NULL && !parse_env_file(values, env_file, error))
@@ -527,7 +541,8 @@ vf_config_load(const gchar *env_file, gchar **environ, GError **error)
 		const gchar *eq = strchr(environ[i], '=');
 		if (eq == NULL)
 			continue;
-		g_hash_table_replace(values, g_strndup(environ[i], eq - environ[i]), g_strdup(eq + 1));
+		g_hash_table_replace(
+		    values, g_strndup(environ[i], eq - environ[i]), g_strdup(eq + 1));
 	}
 	if (!load_from_source(self, &source, error))
 		return NULL;

@@ -42,8 +42,8 @@ typedef struct {
 	gchar *listen; /* host:port */
 	gchar *public_url;
 	gchar *media_root;
-	gchar *worker_path; /* the videoflix-worker executable */
-	gchar *nats_url; /* NULL: jobs run in-process */
+	gchar *worker_path;	    /* the videoflix-worker executable */
+	gchar *nats_url;	    /* NULL: jobs run in-process */
 	gint transcode_concurrency; /* worker children at once */
 	gchar *ladder_file;	    /* NULL: the worker's default ladder */
 	gboolean cookie_secure;
@@ -68,16 +68,11 @@ typedef struct {
 	gchar **trusted_proxies;
 } VfConfig;
 
-VfConfig *
-vf_config_load(const gchar *env_file, gchar **environ, GError **error);
-VfConfig *
-vf_config_new_defaults(void);
-void
-vf_config_free(VfConfig *self);
-gboolean
-vf_config_parse_duration(const gchar *text, gint64 *seconds);
-gboolean
-vf_config_parse_boolean(const gchar *text, gboolean *value);
+VfConfig *vf_config_load(const gchar *env_file, gchar **environ, GError **error);
+VfConfig *vf_config_new_defaults(void);
+void vf_config_free(VfConfig *self);
+gboolean vf_config_parse_duration(const gchar *text, gint64 *seconds);
+gboolean vf_config_parse_boolean(const gchar *text, gboolean *value);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VfConfig, vf_config_free)
 

@@ -27,10 +27,8 @@ GQuark
 vf_error_quark(void)
 {
 	static gsize quark = 0;
-	g_dbus_error_register_error_domain("vf-error-quark",
-					   &quark,
-					   vf_error_entries,
-					   G_N_ELEMENTS(vf_error_entries));
+	g_dbus_error_register_error_domain(
+	    "vf-error-quark", &quark, vf_error_entries, G_N_ELEMENTS(vf_error_entries));
 	return (GQuark)quark;
 }
 

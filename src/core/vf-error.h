@@ -26,11 +26,8 @@ typedef enum {
 	VF_ERROR_LAST
 } VfError;
 
-GQuark
-vf_error_quark(void);
-guint
-vf_error_to_http_status(const GError *error);
-const gchar *
-vf_error_to_string(VfError code);
+GQuark vf_error_quark(void);
+guint vf_error_to_http_status(const GError *error);
+const gchar *vf_error_to_string(VfError code);
 
 G_END_DECLS

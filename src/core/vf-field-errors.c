@@ -7,8 +7,8 @@
 #include "vf-field-errors.h"
 
 struct _VfFieldErrors {
-	GPtrArray *fields;     /* of gchar*, first-report order */
-	GHashTable *messages;  /* field → GPtrArray of gchar* */
+	GPtrArray *fields;    /* of gchar*, first-report order */
+	GHashTable *messages; /* field → GPtrArray of gchar* */
 };
 
 VfFieldErrors *
@@ -16,10 +16,8 @@ vf_field_errors_new(void)
 {
 	VfFieldErrors *self = g_new0(VfFieldErrors, 1);
 	self->fields = g_ptr_array_new_with_free_func(g_free);
-	self->messages = g_hash_table_new_full(g_str_hash,
-					       g_str_equal,
-					       NULL,
-					       (GDestroyNotify)g_ptr_array_unref);
+	self->messages =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
 	return self;
 }
 

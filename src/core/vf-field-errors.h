@@ -11,18 +11,12 @@ G_BEGIN_DECLS
 
 typedef struct _VfFieldErrors VfFieldErrors;
 
-VfFieldErrors *
-vf_field_errors_new(void);
-void
-vf_field_errors_free(VfFieldErrors *self);
-void
-vf_field_errors_add(VfFieldErrors *self, const gchar *field, const gchar *message);
-gboolean
-vf_field_errors_is_empty(const VfFieldErrors *self);
-gboolean
-vf_field_errors_has(const VfFieldErrors *self, const gchar *field);
-JsonNode *
-vf_field_errors_to_json(const VfFieldErrors *self);
+VfFieldErrors *vf_field_errors_new(void);
+void vf_field_errors_free(VfFieldErrors *self);
+void vf_field_errors_add(VfFieldErrors *self, const gchar *field, const gchar *message);
+gboolean vf_field_errors_is_empty(const VfFieldErrors *self);
+gboolean vf_field_errors_has(const VfFieldErrors *self, const gchar *field);
+JsonNode *vf_field_errors_to_json(const VfFieldErrors *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VfFieldErrors, vf_field_errors_free)
 

@@ -9,9 +9,7 @@
 
 G_BEGIN_DECLS
 
-gchar *
-vf_uid_encode(gint64 user_id);
-gboolean
-vf_uid_decode(const gchar *uidb64, gint64 *user_id);
+gchar *vf_uid_encode(gint64 user_id);
+gboolean vf_uid_decode(const gchar *uidb64, gint64 *user_id);
 
 G_END_DECLS

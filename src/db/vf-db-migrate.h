@@ -10,10 +10,8 @@
 
 G_BEGIN_DECLS
 
-gboolean
-vf_db_migrate(VfDbConnection *connection, GError **error);
+gboolean vf_db_migrate(VfDbConnection *connection, GError **error);
 /* the same; n_applied (may be NULL) counts the files this call applied */
-gboolean
-vf_db_migrate_full(VfDbConnection *connection, guint *n_applied, GError **error);
+gboolean vf_db_migrate_full(VfDbConnection *connection, guint *n_applied, GError **error);
 
 G_END_DECLS

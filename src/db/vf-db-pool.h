@@ -16,24 +16,18 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE(VfDbPool, vf_db_pool, VF, DB_POOL, GObject)
 
 /* keywords/values as for PQconnectdbParams(); copied */
-VfDbPool *
-vf_db_pool_new(const gchar *const *keywords, const gchar *const *values, guint size);
-guint
-vf_db_pool_get_size(VfDbPool *self);
+VfDbPool *vf_db_pool_new(const gchar *const *keywords, const gchar *const *values, guint size);
+guint vf_db_pool_get_size(VfDbPool *self);
 /* worker thread only; VF_ERROR_UNAVAILABLE when the server cannot be reached */
-VfDbConnection *
-vf_db_pool_acquire(VfDbPool *self, GCancellable *cancellable, GError **error);
+VfDbConnection *vf_db_pool_acquire(VfDbPool *self, GCancellable *cancellable, GError **error);
 /* returns the connection; a broken one is closed and its slot freed */
-void
-vf_db_pool_release(VfDbPool *self, VfDbConnection *connection);
+void vf_db_pool_release(VfDbPool *self, VfDbConnection *connection);
 
 /* runs a real query (not just PQping) off the loop: for /readyz */
-void
-vf_db_pool_check_async(VfDbPool *self,
-		       GCancellable *cancellable,
-		       GAsyncReadyCallback callback,
-		       gpointer user_data);
-gboolean
-vf_db_pool_check_finish(VfDbPool *self, GAsyncResult *result, GError **error);
+void vf_db_pool_check_async(VfDbPool *self,
+			    GCancellable *cancellable,
+			    GAsyncReadyCallback callback,
+			    gpointer user_data);
+gboolean vf_db_pool_check_finish(VfDbPool *self, GAsyncResult *result, GError **error);
 
 G_END_DECLS

@@ -67,10 +67,8 @@ register_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	g_autoptr(JsonBuilder) builder = NULL;
 	g_autoptr(JsonNode) root = NULL;
 
-	registration = vf_accounts_service_register_finish(VF_ACCOUNTS_SERVICE(source),
-							   result,
-							   &field_errors,
-							   &error);
+	registration = vf_accounts_service_register_finish(
+	    VF_ACCOUNTS_SERVICE(source), result, &field_errors, &error);
 	if (registration == NULL) {
 		respond_failure(request, field_errors, error);
 		return;
@@ -175,19 +173,15 @@ login_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 		if (g_error_matches(error, VF_ERROR, VF_ERROR_INVALID_INPUT)) {
 			VfHttpRateLimiter *limiter =
 			    vf_http_server_get_rate_limiter(vf_http_request_get_server(request));
-			g_autofree gchar *client_key = g_strdup_printf(
-			    "login-client:%s", vf_http_request_get_client(request));
+			g_autofree gchar *client_key =
+			    g_strdup_printf("login-client:%s", vf_http_request_get_client(request));
 			g_autofree gchar *account_key = normalized_key("login-account", email);
 			gint64 now = g_get_monotonic_time();
 
-			vf_http_rate_limiter_hit(limiter,
-						 client_key,
-						 &config->login_failures_per_client,
-						 now);
-			vf_http_rate_limiter_hit(limiter,
-						 account_key,
-						 &config->login_failures_per_account,
-						 now);
+			vf_http_rate_limiter_hit(
+			    limiter, client_key, &config->login_failures_per_client, now);
+			vf_http_rate_limiter_hit(
+			    limiter, account_key, &config->login_failures_per_account, now);
 			vf_http_request_respond_detail(
 			    request, 400, "No active account found with the given credentials");
 			return;
@@ -195,21 +189,12 @@ login_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 		vf_http_request_respond_error(request, error);
 		return;
 	}
-	vf_http_request_set_cookie(request,
-				   "access_token",
-				   session->access,
-				   config->access_token_lifetime_s,
-				   TRUE);
-	vf_http_request_set_cookie(request,
-				   "refresh_token",
-				   session->refresh,
-				   config->refresh_token_lifetime_s,
-				   TRUE);
-	vf_http_request_set_cookie(request,
-				   "csrftoken",
-				   session->csrf,
-				   config->refresh_token_lifetime_s,
-				   FALSE);
+	vf_http_request_set_cookie(
+	    request, "access_token", session->access, config->access_token_lifetime_s, TRUE);
+	vf_http_request_set_cookie(
+	    request, "refresh_token", session->refresh, config->refresh_token_lifetime_s, TRUE);
+	vf_http_request_set_cookie(
+	    request, "csrftoken", session->csrf, config->refresh_token_lifetime_s, FALSE);
 	builder = json_builder_new();
 	json_builder_begin_object(builder);
 	json_builder_set_member_name(builder, "detail");
@@ -315,11 +300,8 @@ refresh_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 			vf_http_request_respond_error(request, error);
 		return;
 	}
-	vf_http_request_set_cookie(request,
-				   "access_token",
-				   access,
-				   config_of(request)->access_token_lifetime_s,
-				   TRUE);
+	vf_http_request_set_cookie(
+	    request, "access_token", access, config_of(request)->access_token_lifetime_s, TRUE);
 	builder = json_builder_new();
 	json_builder_begin_object(builder);
 	json_builder_set_member_name(builder, "detail");
@@ -356,7 +338,8 @@ password_reset_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	g_autoptr(VfHttpRequest) request = user_data;
 	g_autoptr(GError) error = NULL;
 
-	if (!vf_accounts_service_request_reset_finish(VF_ACCOUNTS_SERVICE(source), result, &error)) {
+	if (!vf_accounts_service_request_reset_finish(
+		VF_ACCOUNTS_SERVICE(source), result, &error)) {
 		if (g_error_matches(error, VF_ERROR, VF_ERROR_INVALID_INPUT)) {
 			g_autoptr(VfFieldErrors) errors = vf_field_errors_new();
 			vf_field_errors_add(errors, "email", "Enter a valid email address.");
@@ -366,9 +349,8 @@ password_reset_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 		}
 		return;
 	}
-	vf_http_request_respond_detail(request,
-				       200,
-				       "If account exists, then the email will be sent.");
+	vf_http_request_respond_detail(
+	    request, 200, "If account exists, then the email will be sent.");
 }
 
 void
@@ -412,13 +394,10 @@ password_confirm_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	g_autoptr(VfFieldErrors) field_errors = NULL;
 	g_autoptr(GError) error = NULL;
 
-	if (vf_accounts_service_confirm_reset_finish(VF_ACCOUNTS_SERVICE(source),
-						     result,
-						     &field_errors,
-						     &error))
-		vf_http_request_respond_detail(request,
-					       200,
-					       "Your Password has been succesfully reset.");
+	if (vf_accounts_service_confirm_reset_finish(
+		VF_ACCOUNTS_SERVICE(source), result, &field_errors, &error))
+		vf_http_request_respond_detail(
+		    request, 200, "Your Password has been succesfully reset.");
 	else if (g_error_matches(error, VF_ERROR, VF_ERROR_NOT_FOUND))
 		vf_http_request_respond_detail(request, 400, "Invalid or expired link.");
 	else

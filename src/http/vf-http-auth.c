@@ -72,10 +72,8 @@ user_state_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	g_autoptr(GError) error = NULL;
 	VfAccountsUserState state;
 
-	if (!vf_accounts_service_get_user_state_finish(VF_ACCOUNTS_SERVICE(source),
-						       result,
-						       &state,
-						       &error))
+	if (!vf_accounts_service_get_user_state_finish(
+		VF_ACCOUNTS_SERVICE(source), result, &state, &error))
 		vf_http_request_respond_error(request, error);
 	else if (apply_state(request, &state, pending->user_id, pending->iat, pending->method))
 		vf_http_server_continue(request);
@@ -115,9 +113,8 @@ vf_http_layer_auth(VfHttpRequest *request)
 		respond_code(request, VF_ERROR_TOKEN_INVALID);
 		return FALSE;
 	}
-	if (vf_accounts_user_cache_lookup(vf_accounts_service_get_user_cache(accounts),
-					  claims->user_id,
-					  &state))
+	if (vf_accounts_user_cache_lookup(
+		vf_accounts_service_get_user_cache(accounts), claims->user_id, &state))
 		return apply_state(request, &state, claims->user_id, claims->iat, method);
 
 	pending = g_new0(PendingAuth, 1);
@@ -126,11 +123,8 @@ vf_http_layer_auth(VfHttpRequest *request)
 	pending->iat = claims->iat;
 	pending->method = method;
 	vf_http_request_pause(request);
-	vf_accounts_service_get_user_state_async(accounts,
-						 claims->user_id,
-						 request->cancellable,
-						 user_state_cb,
-						 pending);
+	vf_accounts_service_get_user_state_async(
+	    accounts, claims->user_id, request->cancellable, user_state_cb, pending);
 	return FALSE;
 }
 
@@ -150,9 +144,8 @@ vf_http_layer_csrf(VfHttpRequest *request)
 	cookie = vf_http_request_get_cookie(request, "csrftoken");
 	if (header == NULL || cookie == NULL || strlen(header) != strlen(cookie) ||
 	    sodium_memcmp(header, cookie, strlen(cookie)) != 0) {
-		vf_http_request_respond_detail(request,
-					       403,
-					       "CSRF Failed: CSRF token missing or incorrect.");
+		vf_http_request_respond_detail(
+		    request, 403, "CSRF Failed: CSRF token missing or incorrect.");
 		return FALSE;
 	}
 	return TRUE;

@@ -110,9 +110,7 @@ vf_http_layer_json(VfHttpRequest *request)
 		return FALSE;
 	}
 	if (!depth_ok(data, len)) {
-		vf_http_request_respond_detail(request,
-					       400,
-					       "JSON parse error - nesting too deep");
+		vf_http_request_respond_detail(request, 400, "JSON parse error - nesting too deep");
 		return FALSE;
 	}
 	parser = json_parser_new_immutable();

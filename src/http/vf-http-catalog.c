@@ -64,7 +64,8 @@ list_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	cache = g_new0(ListCache, 1);
 	cache->videos = g_ptr_array_ref(videos);
 	cache->body = g_bytes_ref(body);
-	g_object_set_data_full(G_OBJECT(server), LIST_CACHE_KEY, cache, (GDestroyNotify)list_cache_free);
+	g_object_set_data_full(
+	    G_OBJECT(server), LIST_CACHE_KEY, cache, (GDestroyNotify)list_cache_free);
 	vf_http_request_respond_bytes(request, 200, "application/json; charset=utf-8", body);
 }
 

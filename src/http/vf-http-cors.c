@@ -29,19 +29,16 @@ vf_http_cors_apply(VfHttpRequest *request)
 	SoupMessageHeaders *headers = soup_server_message_get_response_headers(request->msg);
 	const gchar *origin = soup_message_headers_get_one(request_headers, "Origin");
 
-	if (origin == NULL ||
-	    !origin_allowed(vf_http_server_get_config(request->server), origin))
+	if (origin == NULL || !origin_allowed(vf_http_server_get_config(request->server), origin))
 		return;
 	soup_message_headers_replace(headers, "Access-Control-Allow-Origin", origin);
 	soup_message_headers_replace(headers, "Access-Control-Allow-Credentials", "true");
 	soup_message_headers_append(headers, "Vary", "Origin");
 	if (vf_http_cors_is_preflight(request)) {
-		soup_message_headers_replace(headers,
-					     "Access-Control-Allow-Methods",
-					     ALLOWED_METHODS);
-		soup_message_headers_replace(headers,
-					     "Access-Control-Allow-Headers",
-					     ALLOWED_HEADERS);
+		soup_message_headers_replace(
+		    headers, "Access-Control-Allow-Methods", ALLOWED_METHODS);
+		soup_message_headers_replace(
+		    headers, "Access-Control-Allow-Headers", ALLOWED_HEADERS);
 		soup_message_headers_replace(headers, "Access-Control-Max-Age", "86400");
 	}
 }

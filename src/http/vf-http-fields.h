@@ -15,7 +15,6 @@ G_BEGIN_DECLS
 const gchar *
 vf_http_fields_get_string(VfHttpRequest *request, const gchar *name, VfFieldErrors *errors);
 /* 400 with the field errors as body */
-void
-vf_http_fields_respond(VfHttpRequest *request, VfFieldErrors *errors);
+void vf_http_fields_respond(VfHttpRequest *request, VfFieldErrors *errors);
 
 G_END_DECLS

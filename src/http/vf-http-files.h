@@ -18,18 +18,15 @@ typedef enum {
 } VfHttpFileKind;
 
 /* [A-Za-z0-9_.-]+, no "..", no leading dot */
-gboolean
-vf_http_files_name_is_safe(const gchar *name);
+gboolean vf_http_files_name_is_safe(const gchar *name);
 
 /* the Content-Type of a file name by its extension */
-const gchar *
-vf_http_files_content_type(const gchar *name);
+const gchar *vf_http_files_content_type(const gchar *name);
 
 /* answers 200 (206/416 for a Range) or 304 and returns TRUE; FALSE with
  * VF_ERROR_NOT_FOUND when the name is unsafe or no regular file of that name is in
  * dir (symlinks included): the caller answers 404 with its own text */
-gboolean
-vf_http_files_respond(VfHttpRequest *request,
+gboolean vf_http_files_respond(VfHttpRequest *request,
 			       const gchar *dir,
 			       const gchar *name,
 			       VfHttpFileKind kind,

@@ -11,35 +11,25 @@
 G_BEGIN_DECLS
 
 /* run at headers time, for every request */
-void
-vf_http_cors_apply(VfHttpRequest *request);
-gboolean
-vf_http_cors_is_preflight(VfHttpRequest *request);
+void vf_http_cors_apply(VfHttpRequest *request);
+gboolean vf_http_cors_is_preflight(VfHttpRequest *request);
 
-gboolean
-vf_http_layer_json(VfHttpRequest *request);
-gboolean
-vf_http_layer_rate(VfHttpRequest *request);
-gboolean
-vf_http_layer_auth(VfHttpRequest *request);
-gboolean
-vf_http_layer_csrf(VfHttpRequest *request);
-gboolean
-vf_http_layer_upload(VfHttpRequest *request);
+gboolean vf_http_layer_json(VfHttpRequest *request);
+gboolean vf_http_layer_rate(VfHttpRequest *request);
+gboolean vf_http_layer_auth(VfHttpRequest *request);
+gboolean vf_http_layer_csrf(VfHttpRequest *request);
+gboolean vf_http_layer_upload(VfHttpRequest *request);
 
 /* at headers time, no I/O: whether the request carries an access token with a valid
  * signature (and, when the user is cached, of an admin for admin routes); decides
  * whether an upload's body is worth writing to disk before the auth layer runs */
-gboolean
-vf_http_auth_precheck(VfHttpRequest *request);
+gboolean vf_http_auth_precheck(VfHttpRequest *request);
 
 /* the client address: the TCP peer, or the first untrusted X-Forwarded-For hop
  * when the peer is a trusted proxy */
-gchar *
-vf_http_client_address(SoupServerMessage *msg, gchar **trusted_proxies);
+gchar *vf_http_client_address(SoupServerMessage *msg, gchar **trusted_proxies);
 
 /* 429 with Retry-After */
-void
-vf_http_respond_rate_limited(VfHttpRequest *request, gint64 retry_after_s);
+void vf_http_respond_rate_limited(VfHttpRequest *request, gint64 retry_after_s);
 
 G_END_DECLS

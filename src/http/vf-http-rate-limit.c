@@ -94,8 +94,9 @@ vf_http_rate_limiter_check(VfHttpRateLimiter *self,
 		return TRUE;
 	oldest = g_queue_peek_head(&window->times);
 	if (retry_after_s != NULL)
-		*retry_after_s = MAX(1, (*oldest + window->window_us - now_us + G_USEC_PER_SEC - 1) /
-					    G_USEC_PER_SEC);
+		*retry_after_s = MAX(1,
+				     (*oldest + window->window_us - now_us + G_USEC_PER_SEC - 1) /
+					 G_USEC_PER_SEC);
 	return FALSE;
 }
 

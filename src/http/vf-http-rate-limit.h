@@ -11,29 +11,24 @@ G_BEGIN_DECLS
 
 typedef struct _VfHttpRateLimiter VfHttpRateLimiter;
 
-VfHttpRateLimiter *
-vf_http_rate_limiter_new(void);
-void
-vf_http_rate_limiter_free(VfHttpRateLimiter *self);
+VfHttpRateLimiter *vf_http_rate_limiter_new(void);
+void vf_http_rate_limiter_free(VfHttpRateLimiter *self);
 /* TRUE when one more event is allowed now; else *retry_after_s says when */
-gboolean
-vf_http_rate_limiter_check(VfHttpRateLimiter *self,
-			   const gchar *key,
-			   const VfRateLimit *limit,
-			   gint64 now_us,
-			   gint64 *retry_after_s);
-void
-vf_http_rate_limiter_hit(VfHttpRateLimiter *self,
-			 const gchar *key,
-			 const VfRateLimit *limit,
-			 gint64 now_us);
+gboolean vf_http_rate_limiter_check(VfHttpRateLimiter *self,
+				    const gchar *key,
+				    const VfRateLimit *limit,
+				    gint64 now_us,
+				    gint64 *retry_after_s);
+void vf_http_rate_limiter_hit(VfHttpRateLimiter *self,
+			      const gchar *key,
+			      const VfRateLimit *limit,
+			      gint64 now_us);
 /* check and hit in one step */
-gboolean
-vf_http_rate_limiter_take(VfHttpRateLimiter *self,
-			  const gchar *key,
-			  const VfRateLimit *limit,
-			  gint64 now_us,
-			  gint64 *retry_after_s);
+gboolean vf_http_rate_limiter_take(VfHttpRateLimiter *self,
+				   const gchar *key,
+				   const VfRateLimit *limit,
+				   gint64 now_us,
+				   gint64 *retry_after_s);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VfHttpRateLimiter, vf_http_rate_limiter_free)
 

@@ -14,9 +14,8 @@ void
 vf_http_respond_rate_limited(VfHttpRequest *request, gint64 retry_after_s)
 {
 	g_autofree gchar *seconds = g_strdup_printf("%" G_GINT64_FORMAT, retry_after_s);
-	soup_message_headers_replace(soup_server_message_get_response_headers(request->msg),
-				     "Retry-After",
-				     seconds);
+	soup_message_headers_replace(
+	    soup_server_message_get_response_headers(request->msg), "Retry-After", seconds);
 	vf_http_request_respond_detail(request, 429, "Too many attempts, retry later.");
 }
 
@@ -43,11 +42,8 @@ vf_http_layer_rate(VfHttpRequest *request)
 	case VF_HTTP_RATE_LOGIN: {
 		const gchar *email = json_email(request);
 		client_key = g_strdup_printf("login-client:%s", request->client);
-		if (!vf_http_rate_limiter_check(limiter,
-						client_key,
-						&config->login_failures_per_client,
-						now,
-						&retry_after))
+		if (!vf_http_rate_limiter_check(
+			limiter, client_key, &config->login_failures_per_client, now, &retry_after))
 			break;
 		if (email != NULL) {
 			g_autofree gchar *lower = g_utf8_strdown(email, -1);
@@ -64,20 +60,14 @@ vf_http_layer_rate(VfHttpRequest *request)
 	}
 	case VF_HTTP_RATE_REGISTER:
 		client_key = g_strdup_printf("register-client:%s", request->client);
-		if (!vf_http_rate_limiter_take(limiter,
-					       client_key,
-					       &config->register_per_client,
-					       now,
-					       &retry_after))
+		if (!vf_http_rate_limiter_take(
+			limiter, client_key, &config->register_per_client, now, &retry_after))
 			break;
 		return TRUE;
 	case VF_HTTP_RATE_RESET:
 		client_key = g_strdup_printf("reset-client:%s", request->client);
-		if (!vf_http_rate_limiter_take(limiter,
-					       client_key,
-					       &config->reset_per_client,
-					       now,
-					       &retry_after))
+		if (!vf_http_rate_limiter_take(
+			limiter, client_key, &config->reset_per_client, now, &retry_after))
 			break;
 		return TRUE;
 	case VF_HTTP_RATE_NONE:

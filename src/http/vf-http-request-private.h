@@ -38,14 +38,11 @@ struct _VfHttpRequest {
 
 VfHttpRequest *
 vf_http_request_new(VfHttpServer *server, SoupServerMessage *msg, const gchar *client);
-void
-vf_http_request_set_route(VfHttpRequest *self, const VfHttpRoute *route, GHashTable *params);
-void
-vf_http_request_set_json(VfHttpRequest *self, JsonNode *json);
-void
-vf_http_request_set_user(VfHttpRequest *self,
-			 gint64 user_id,
-			 gboolean is_admin,
-			 VfHttpAuthMethod method);
+void vf_http_request_set_route(VfHttpRequest *self, const VfHttpRoute *route, GHashTable *params);
+void vf_http_request_set_json(VfHttpRequest *self, JsonNode *json);
+void vf_http_request_set_user(VfHttpRequest *self,
+			      gint64 user_id,
+			      gboolean is_admin,
+			      VfHttpAuthMethod method);
 
 G_END_DECLS

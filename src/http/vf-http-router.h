@@ -18,9 +18,9 @@ typedef enum {
 	VF_HTTP_ROUTE_JSON_BODY = 1 << 0, /* body limit and a JSON object body */
 	VF_HTTP_ROUTE_AUTH = 1 << 1,	  /* a valid access token of an active user */
 	VF_HTTP_ROUTE_ADMIN = 1 << 2,	  /* … who is an admin (implies AUTH) */
-	VF_HTTP_ROUTE_CSRF = 1 << 3,	  /* cookie-authenticated unsafe requests need X-CSRFToken */
-	VF_HTTP_ROUTE_UPLOAD = 1 << 4,	  /* multipart streamed to files under MAX_UPLOAD_SIZE (with
-					   * JSON_BODY, a JSON body is taken as well) */
+	VF_HTTP_ROUTE_CSRF = 1 << 3,   /* cookie-authenticated unsafe requests need X-CSRFToken */
+	VF_HTTP_ROUTE_UPLOAD = 1 << 4, /* multipart streamed to files under MAX_UPLOAD_SIZE (with
+					* JSON_BODY, a JSON body is taken as well) */
 } VfHttpRouteFlags;
 
 typedef enum {
@@ -40,19 +40,16 @@ typedef struct {
 
 typedef struct _VfHttpRouter VfHttpRouter;
 
-VfHttpRouter *
-vf_http_router_new(const VfHttpRoute *routes, guint n_routes);
-void
-vf_http_router_free(VfHttpRouter *self);
+VfHttpRouter *vf_http_router_new(const VfHttpRoute *routes, guint n_routes);
+void vf_http_router_free(VfHttpRouter *self);
 /* raw_path is the percent-encoded path; params receives decoded captures (a capture
  * that decodes to contain '/' or NUL never matches). NULL when nothing matched; then
  * *allow is the comma-separated methods of the path, or NULL when the path is unknown */
-const VfHttpRoute *
-vf_http_router_match(VfHttpRouter *self,
-		     const gchar *method,
-		     const gchar *raw_path,
-		     GHashTable **params,
-		     gchar **allow);
+const VfHttpRoute *vf_http_router_match(VfHttpRouter *self,
+					const gchar *method,
+					const gchar *raw_path,
+					GHashTable **params,
+					gchar **allow);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VfHttpRouter, vf_http_router_free)
 

@@ -9,10 +9,10 @@
 
 #include "vf-http-handlers.h"
 
-#define JSON VF_HTTP_ROUTE_JSON_BODY
-#define AUTH VF_HTTP_ROUTE_AUTH
-#define CSRF VF_HTTP_ROUTE_CSRF
-#define ADMIN VF_HTTP_ROUTE_ADMIN
+#define JSON   VF_HTTP_ROUTE_JSON_BODY
+#define AUTH   VF_HTTP_ROUTE_AUTH
+#define CSRF   VF_HTTP_ROUTE_CSRF
+#define ADMIN  VF_HTTP_ROUTE_ADMIN
 #define UPLOAD VF_HTTP_ROUTE_UPLOAD
 
 static const VfHttpRoute routes[] = {

@@ -8,7 +8,6 @@
 
 G_BEGIN_DECLS
 
-const VfHttpRoute *
-vf_http_routes_get(guint *n_routes);
+const VfHttpRoute *vf_http_routes_get(guint *n_routes);
 
 G_END_DECLS

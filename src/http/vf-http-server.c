@@ -19,7 +19,7 @@
 #include "vf-http-request-private.h"
 #include "vf-http-routes.h"
 
-#define REQUEST_KEY "vf-http-request"
+#define REQUEST_KEY    "vf-http-request"
 #define LISTEN_BACKLOG 1024
 #define MAX_FORM_FIELD (64 * 1024) /* one text field of a multipart body */
 
@@ -227,13 +227,10 @@ early_handler_cb(SoupServer *soup,
 	g_autofree gchar *allow = NULL;
 	goffset length;
 
-	g_object_set_data_full(G_OBJECT(msg),
-			       REQUEST_KEY,
-			       request,
-			       (GDestroyNotify)vf_http_request_unref);
-	soup_message_headers_replace(soup_server_message_get_response_headers(msg),
-				     "X-Request-Id",
-				     request->id);
+	g_object_set_data_full(
+	    G_OBJECT(msg), REQUEST_KEY, request, (GDestroyNotify)vf_http_request_unref);
+	soup_message_headers_replace(
+	    soup_server_message_get_response_headers(msg), "X-Request-Id", request->id);
 	vf_http_cors_apply(request);
 
 	route = vf_http_router_match(self->router,
@@ -286,18 +283,14 @@ handler_cb(SoupServer *soup,
 		vf_http_server_continue(request);
 		return;
 	}
-	route = vf_http_router_match(self->router,
-				     soup_server_message_get_method(msg),
-				     raw_path,
-				     &params,
-				     &allow);
+	route = vf_http_router_match(
+	    self->router, soup_server_message_get_method(msg), raw_path, &params, &allow);
 	if (route == NULL) {
 		if (allow != NULL) {
 			g_autofree gchar *detail = g_strdup_printf(
 			    "Method \"%s\" not allowed.", soup_server_message_get_method(msg));
-			soup_message_headers_replace(soup_server_message_get_response_headers(msg),
-						     "Allow",
-						     allow);
+			soup_message_headers_replace(
+			    soup_server_message_get_response_headers(msg), "Allow", allow);
 			vf_http_request_respond_detail(request, 405, detail);
 		} else {
 			vf_http_request_respond_detail(request, 404, "Not found.");
@@ -362,11 +355,8 @@ vf_http_server_new(const VfConfig *config, VfDbPool *pool, VfAccountsService *ac
 	self->metrics = vf_http_metrics_new();
 	/* raw paths: the router decodes captures itself and refuses those that hide a '/';
 	 * libsoup would answer 400 (not JSON) to "%2e%2e%2f" before any handler ran */
-	self->soup = soup_server_new("server-header",
-				     "videoflixd/" PACKAGE_VERSION " ",
-				     "raw-paths",
-				     TRUE,
-				     NULL);
+	self->soup = soup_server_new(
+	    "server-header", "videoflixd/" PACKAGE_VERSION " ", "raw-paths", TRUE, NULL);
 	soup_server_add_early_handler(self->soup, NULL, early_handler_cb, self, NULL);
 	soup_server_add_handler(self->soup, NULL, handler_cb, self, NULL);
 	g_signal_connect(self->soup, "request-finished", G_CALLBACK(request_finished_cb), self);
@@ -396,8 +386,8 @@ vf_http_server_listen(VfHttpServer *self, const gchar *address, GError **error)
 			    address);
 		return FALSE;
 	}
-	socket_address =
-	    g_inet_socket_address_new(inet, g_network_address_get_port(G_NETWORK_ADDRESS(connectable)));
+	socket_address = g_inet_socket_address_new(
+	    inet, g_network_address_get_port(G_NETWORK_ADDRESS(connectable)));
 	/* our own socket: GSocket's default backlog of 10 resets connections in bursts */
 	socket = g_socket_new(g_inet_address_get_family(inet),
 			      G_SOCKET_TYPE_STREAM,

@@ -25,31 +25,20 @@ G_DECLARE_FINAL_TYPE(VfHttpServer, vf_http_server, VF, HTTP_SERVER, GObject)
 VfHttpServer *
 vf_http_server_new(const VfConfig *config, VfDbPool *pool, VfAccountsService *accounts);
 /* address "host:port"; port 0 picks a free one (see get_port) */
-gboolean
-vf_http_server_listen(VfHttpServer *self, const gchar *address, GError **error);
-guint16
-vf_http_server_get_port(VfHttpServer *self);
-void
-vf_http_server_disconnect(VfHttpServer *self);
+gboolean vf_http_server_listen(VfHttpServer *self, const gchar *address, GError **error);
+guint16 vf_http_server_get_port(VfHttpServer *self);
+void vf_http_server_disconnect(VfHttpServer *self);
 
-const VfConfig *
-vf_http_server_get_config(VfHttpServer *self);
-VfDbPool *
-vf_http_server_get_pool(VfHttpServer *self);
-VfAccountsService *
-vf_http_server_get_accounts(VfHttpServer *self);
-VfHttpRateLimiter *
-vf_http_server_get_rate_limiter(VfHttpServer *self);
-VfHttpMetrics *
-vf_http_server_get_metrics(VfHttpServer *self);
+const VfConfig *vf_http_server_get_config(VfHttpServer *self);
+VfDbPool *vf_http_server_get_pool(VfHttpServer *self);
+VfAccountsService *vf_http_server_get_accounts(VfHttpServer *self);
+VfHttpRateLimiter *vf_http_server_get_rate_limiter(VfHttpServer *self);
+VfHttpMetrics *vf_http_server_get_metrics(VfHttpServer *self);
 /* once, at start: the catalog and streaming routes answer 503 until then */
-void
-vf_http_server_set_catalog(VfHttpServer *self, VfCatalogService *catalog);
-VfCatalogService *
-vf_http_server_get_catalog(VfHttpServer *self);
+void vf_http_server_set_catalog(VfHttpServer *self, VfCatalogService *catalog);
+VfCatalogService *vf_http_server_get_catalog(VfHttpServer *self);
 
 /* runs the remaining layers and then the handler (for layers that went async) */
-void
-vf_http_server_continue(VfHttpRequest *request);
+void vf_http_server_continue(VfHttpRequest *request);
 
 G_END_DECLS

@@ -15,9 +15,7 @@ G_DECLARE_FINAL_TYPE(
     VfMailFileTransport, vf_mail_file_transport, VF, MAIL_FILE_TRANSPORT, VfMailTransport)
 
 /* dir is created (mode 0700) on the first send when missing */
-VfMailTransport *
-vf_mail_file_transport_new(const gchar *dir, const gchar *from);
-const gchar *
-vf_mail_file_transport_get_dir(VfMailFileTransport *self);
+VfMailTransport *vf_mail_file_transport_new(const gchar *dir, const gchar *from);
+const gchar *vf_mail_file_transport_get_dir(VfMailFileTransport *self);
 
 G_END_DECLS

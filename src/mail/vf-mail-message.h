@@ -18,13 +18,11 @@ typedef struct {
 } VfMailMessage;
 
 /* copies every argument */
-VfMailMessage *
-vf_mail_message_new(const gchar *recipient,
-		    const gchar *subject,
-		    const gchar *text,
-		    const gchar *html);
-void
-vf_mail_message_free(VfMailMessage *self);
+VfMailMessage *vf_mail_message_new(const gchar *recipient,
+				   const gchar *subject,
+				   const gchar *text,
+				   const gchar *html);
+void vf_mail_message_free(VfMailMessage *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VfMailMessage, vf_mail_message_free)
 

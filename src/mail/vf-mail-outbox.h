@@ -18,8 +18,7 @@ typedef struct {
 	VfMailMessage *message;
 } VfMailOutboxEntry;
 
-void
-vf_mail_outbox_entry_free(VfMailOutboxEntry *entry);
+void vf_mail_outbox_entry_free(VfMailOutboxEntry *entry);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VfMailOutboxEntry, vf_mail_outbox_entry_free)
 
 /* inserts the mail, due at once; VF_ERROR_INVALID_INPUT for a recipient or subject
@@ -32,15 +31,12 @@ vf_mail_outbox_enqueue(VfDbConnection *connection, const VfMailMessage *message,
  * elements, oldest first (possibly none). Autocommit: do not call in a transaction. */
 GPtrArray *
 vf_mail_outbox_claim(VfDbConnection *connection, guint limit, guint lease_ms, GError **error);
-gboolean
-vf_mail_outbox_mark_sent(VfDbConnection *connection, gint64 id, GError **error);
+gboolean vf_mail_outbox_mark_sent(VfDbConnection *connection, gint64 id, GError **error);
 /* gives a claimed mail back unsent and due at once (a sender stopping mid-batch) */
-gboolean
-vf_mail_outbox_unclaim(VfDbConnection *connection, gint64 id, GError **error);
+gboolean vf_mail_outbox_unclaim(VfDbConnection *connection, gint64 id, GError **error);
 /* records the failure and makes the mail due again after delay_ms; G_MAXUINT
  * parks it for good (a mail that can never be sent) */
-gboolean
-vf_mail_outbox_mark_failed(
-			   VfDbConnection *connection, gint64 id, const gchar *reason, guint delay_ms, GError **error);
+gboolean vf_mail_outbox_mark_failed(
+    VfDbConnection *connection, gint64 id, const gchar *reason, guint delay_ms, GError **error);
 
 G_END_DECLS

@@ -16,19 +16,17 @@ G_DECLARE_FINAL_TYPE(
 
 /* main thread (initialises libcurl). use_tls: smtp:// with STARTTLS required;
  * use_ssl: smtps:// (implicit TLS). user NULL or "" sends no AUTH. */
-VfMailTransport *
-vf_mail_smtp_transport_new(const gchar *host,
-			   guint port,
-			   const gchar *user,
-			   const gchar *password,
-			   gboolean use_tls,
-			   gboolean use_ssl,
-			   const gchar *from);
+VfMailTransport *vf_mail_smtp_transport_new(const gchar *host,
+					    guint port,
+					    const gchar *user,
+					    const gchar *password,
+					    gboolean use_tls,
+					    gboolean use_ssl,
+					    const gchar *from);
 /* before the first send: connect and total time limits (defaults 10 s and 60 s) */
 void
 vf_mail_smtp_transport_set_timeouts(VfMailSmtpTransport *self, guint connect_ms, guint total_ms);
 /* before the first send: a CA bundle for a private or self-signed server */
-void
-vf_mail_smtp_transport_set_ca_file(VfMailSmtpTransport *self, const gchar *ca_file);
+void vf_mail_smtp_transport_set_ca_file(VfMailSmtpTransport *self, const gchar *ca_file);
 
 G_END_DECLS

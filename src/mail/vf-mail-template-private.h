@@ -17,10 +17,9 @@ typedef struct {
 	const gchar *note;
 } VfMailTemplate;
 
-VfMailMessage *
-vf_mail_template_build(const VfMailTemplate *template,
-		       const gchar *language,
-		       const gchar *recipient,
-		       const gchar *link);
+VfMailMessage *vf_mail_template_build(const VfMailTemplate *template,
+				      const gchar *language,
+				      const gchar *recipient,
+				      const gchar *link);
 
 G_END_DECLS

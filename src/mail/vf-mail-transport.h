@@ -31,7 +31,6 @@ struct _VfMailTransportClass {
 gboolean
 vf_mail_transport_send(VfMailTransport *self, const VfMailMessage *message, GError **error);
 /* the From mailbox ("Videoflix <noreply@example.com>") */
-const gchar *
-vf_mail_transport_get_from(VfMailTransport *self);
+const gchar *vf_mail_transport_get_from(VfMailTransport *self);
 
 G_END_DECLS

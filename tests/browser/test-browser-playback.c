@@ -119,11 +119,11 @@ test_playback(void)
 	vf_test_make_clip(clip, 150);
 	admin = vf_test_daemon_create_user(daemon, ADMIN_EMAIL, PASSWORD);
 	vf_test_daemon_make_admin(daemon, ADMIN_EMAIL);
-	login = vf_test_daemon_post_json(
-	    daemon,
-	    "/api/login/",
-	    "{\"email\": \"" ADMIN_EMAIL "\", \"password\": \"" PASSWORD "\"}",
-	    NULL);
+	login = vf_test_daemon_post_json(daemon,
+					 "/api/login/",
+					 "{\"email\": \"" ADMIN_EMAIL
+					 "\", \"password\": \"" PASSWORD "\"}",
+					 NULL);
 	vf_test_assert_status(login, 200);
 	admin_auth = bearer_of(login);
 	viewer = vf_test_daemon_create_user(daemon, USER_EMAIL, PASSWORD);
@@ -139,9 +139,9 @@ test_playback(void)
 					  (const gchar *)body->data,
 					  (gssize)body->len);
 	vf_test_assert_status(uploaded, 201);
-	video_id = g_strdup_printf(
-	    "%" G_GINT64_FORMAT,
-	    json_object_get_int_member(json_node_get_object(uploaded->json), "id"));
+	video_id =
+	    g_strdup_printf("%" G_GINT64_FORMAT,
+			    json_object_get_int_member(json_node_get_object(uploaded->json), "id"));
 	poll.path = g_strdup_printf("/api/video/%s/", video_id);
 	poll.auth = viewer_auth;
 	g_assert_true(vf_test_wait_until(video_settled, &poll, 300 * 1000));

@@ -58,7 +58,8 @@ vf_test_response_dup_set_cookie(VfTestResponse *response, const gchar *name)
 
 	soup_message_headers_iter_init(&iter, response->headers);
 	while (soup_message_headers_iter_next(&iter, &header, &value)) {
-		if (g_ascii_strcasecmp(header, "Set-Cookie") == 0 && g_str_has_prefix(value, prefix))
+		if (g_ascii_strcasecmp(header, "Set-Cookie") == 0 &&
+		    g_str_has_prefix(value, prefix))
 			return g_strdup(value);
 	}
 	return NULL;
@@ -133,9 +134,8 @@ vf_test_daemon_request(VfTestDaemon *self,
 
 	g_assert_nonnull(msg);
 	for (guint i = 0; headers != NULL && headers[i] != NULL; i += 2)
-		soup_message_headers_append(soup_message_get_request_headers(msg),
-					    headers[i],
-					    headers[i + 1]);
+		soup_message_headers_append(
+		    soup_message_get_request_headers(msg), headers[i], headers[i + 1]);
 	if (body != NULL) {
 		g_autoptr(GBytes) request_body =
 		    g_bytes_new(body, body_len < 0 ? strlen(body) : (gsize)body_len);
@@ -144,7 +144,8 @@ vf_test_daemon_request(VfTestDaemon *self,
 		    soup_message_get_request_headers(msg), "Content-Type"));
 		soup_message_set_request_body_from_bytes(msg, type, request_body);
 	}
-	soup_session_send_and_read_async(self->session, msg, G_PRIORITY_DEFAULT, NULL, sent_cb, &bytes);
+	soup_session_send_and_read_async(
+	    self->session, msg, G_PRIORITY_DEFAULT, NULL, sent_cb, &bytes);
 	g_assert_true(vf_test_wait_until(bytes_ready, &bytes, 60000));
 	response->status = soup_message_get_status(msg);
 	response->headers = soup_message_headers_ref(soup_message_get_response_headers(msg));
@@ -169,12 +170,8 @@ vf_test_daemon_post_json(VfTestDaemon *self,
 	for (guint i = 0; headers != NULL && headers[i] != NULL; i++)
 		g_ptr_array_add(all, (gpointer)headers[i]);
 	g_ptr_array_add(all, NULL);
-	return vf_test_daemon_request(self,
-				      "POST",
-				      path,
-				      (const gchar *const *)all->pdata,
-				      json,
-				      json != NULL ? -1 : 0);
+	return vf_test_daemon_request(
+	    self, "POST", path, (const gchar *const *)all->pdata, json, json != NULL ? -1 : 0);
 }
 
 gchar *
@@ -202,7 +199,8 @@ vf_test_daemon_create_user(VfTestDaemon *self, const gchar *email, const gchar *
 	    email,
 	    password,
 	    password);
-	g_autoptr(VfTestResponse) registered = vf_test_daemon_post_json(self, "/api/register/", body, NULL);
+	g_autoptr(VfTestResponse) registered =
+	    vf_test_daemon_post_json(self, "/api/register/", body, NULL);
 	g_autofree gchar *path = NULL;
 	g_autoptr(VfTestResponse) activated = NULL;
 	g_autofree gchar *login = NULL;
@@ -212,8 +210,8 @@ vf_test_daemon_create_user(VfTestDaemon *self, const gchar *email, const gchar *
 	user = json_object_get_object_member(json_node_get_object(registered->json), "user");
 	{
 		g_autofree gchar *uid = NULL;
-		g_autofree gchar *id_text =
-		    g_strdup_printf("%" G_GINT64_FORMAT, json_object_get_int_member(user, "user_id"));
+		g_autofree gchar *id_text = g_strdup_printf(
+		    "%" G_GINT64_FORMAT, json_object_get_int_member(user, "user_id"));
 		g_autoptr(GString) b64 = g_string_new(NULL);
 		uid = g_base64_encode((const guchar *)id_text, strlen(id_text));
 		g_string_append(b64, uid);
@@ -264,10 +262,12 @@ vf_test_daemon_new(VfTestPostgres *pg, VfTestSmtp *smtp, const gchar *const *ext
 	g_assert_no_error(error);
 	g_assert_cmpint(g_mkdir_with_parents(self->config->media_root, 0700), ==, 0);
 
-	g_assert_true(vf_auth_password_init((guint)self->config->password_hash_concurrency, &error));
+	g_assert_true(
+	    vf_auth_password_init((guint)self->config->password_hash_concurrency, &error));
 	keywords = vf_test_postgres_dup_keywords(pg);
 	values = vf_test_postgres_dup_values(pg, self->db_name);
-	self->pool = vf_db_pool_new((const gchar *const *)keywords, (const gchar *const *)values, 6);
+	self->pool =
+	    vf_db_pool_new((const gchar *const *)keywords, (const gchar *const *)values, 6);
 	connection = vf_db_pool_acquire(self->pool, NULL, &error);
 	g_assert_no_error(error);
 	g_assert_true(vf_db_migrate(connection, &error));

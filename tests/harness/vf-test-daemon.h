@@ -26,60 +26,45 @@ typedef struct {
 	JsonNode *json; /* NULL when the body is not JSON */
 } VfTestResponse;
 
-void
-vf_test_response_free(VfTestResponse *response);
+void vf_test_response_free(VfTestResponse *response);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VfTestResponse, vf_test_response_free)
 
 /* the value of a Set-Cookie of the response, or NULL */
-gchar *
-vf_test_response_dup_cookie(VfTestResponse *response, const gchar *name);
+gchar *vf_test_response_dup_cookie(VfTestResponse *response, const gchar *name);
 /* the whole Set-Cookie line for name, or NULL */
-gchar *
-vf_test_response_dup_set_cookie(VfTestResponse *response, const gchar *name);
+gchar *vf_test_response_dup_set_cookie(VfTestResponse *response, const gchar *name);
 /* a string member of a JSON object body, or NULL */
-const gchar *
-vf_test_response_get_string(VfTestResponse *response, const gchar *member);
+const gchar *vf_test_response_get_string(VfTestResponse *response, const gchar *member);
 /* the body as text (for messages) */
-gchar *
-vf_test_response_dup_text(VfTestResponse *response);
+gchar *vf_test_response_dup_text(VfTestResponse *response);
 
 /* extra_env: "NAME=value" strings over the test defaults (may be NULL); smtp may be
  * NULL (mail goes to files in the daemon's temp dir) */
 VfTestDaemon *
 vf_test_daemon_new(VfTestPostgres *pg, VfTestSmtp *smtp, const gchar *const *extra_env);
-void
-vf_test_daemon_free(VfTestDaemon *self);
-const VfConfig *
-vf_test_daemon_get_config(VfTestDaemon *self);
-VfHttpServer *
-vf_test_daemon_get_server(VfTestDaemon *self);
-VfCatalogService *
-vf_test_daemon_get_catalog(VfTestDaemon *self);
+void vf_test_daemon_free(VfTestDaemon *self);
+const VfConfig *vf_test_daemon_get_config(VfTestDaemon *self);
+VfHttpServer *vf_test_daemon_get_server(VfTestDaemon *self);
+VfCatalogService *vf_test_daemon_get_catalog(VfTestDaemon *self);
 /* sets is_admin of that user (SQL quoting is the caller's business) */
-void
-vf_test_daemon_make_admin(VfTestDaemon *self, const gchar *email);
-VfJobQueue *
-vf_test_daemon_get_queue(VfTestDaemon *self);
-const gchar *
-vf_test_daemon_get_url(VfTestDaemon *self);
+void vf_test_daemon_make_admin(VfTestDaemon *self, const gchar *email);
+VfJobQueue *vf_test_daemon_get_queue(VfTestDaemon *self);
+const gchar *vf_test_daemon_get_url(VfTestDaemon *self);
 /* a connection string for checks made directly in the test's database */
-const gchar *
-vf_test_daemon_get_conninfo(VfTestDaemon *self);
+const gchar *vf_test_daemon_get_conninfo(VfTestDaemon *self);
 
 /* headers: NULL-terminated name, value pairs; body: raw bytes (may be NULL) */
-VfTestResponse *
-vf_test_daemon_request(VfTestDaemon *self,
-		       const gchar *method,
-		       const gchar *path,
-		       const gchar *const *headers,
-		       const gchar *body,
-		       gssize body_len);
+VfTestResponse *vf_test_daemon_request(VfTestDaemon *self,
+				       const gchar *method,
+				       const gchar *path,
+				       const gchar *const *headers,
+				       const gchar *body,
+				       gssize body_len);
 /* shorthand: a JSON body with Content-Type application/json */
-VfTestResponse *
-vf_test_daemon_post_json(VfTestDaemon *self,
-			 const gchar *path,
-			 const gchar *json,
-			 const gchar *const *headers);
+VfTestResponse *vf_test_daemon_post_json(VfTestDaemon *self,
+					 const gchar *path,
+					 const gchar *json,
+					 const gchar *const *headers);
 
 /* registers, activates (through the mailed link) and logs in; returns the login
  * response (cookies inside) */
@@ -87,18 +72,17 @@ VfTestResponse *
 vf_test_daemon_create_user(VfTestDaemon *self, const gchar *email, const gchar *password);
 
 /* a single-value query on the test database (blocking; tests only) */
-gchar *
-vf_test_daemon_query(VfTestDaemon *self, const gchar *sql);
+gchar *vf_test_daemon_query(VfTestDaemon *self, const gchar *sql);
 
 /* asserts a status, printing the body when it differs */
 #define vf_test_assert_status(response, expected)                                                  \
 	G_STMT_START                                                                               \
 	{                                                                                          \
 		if ((response)->status != (expected)) {                                            \
-			g_autofree gchar *_text = vf_test_response_dup_text(response);              \
-			g_printerr("unexpected body: %s\n", _text);                              \
+			g_autofree gchar *_text = vf_test_response_dup_text(response);             \
+			g_printerr("unexpected body: %s\n", _text);                                \
 		}                                                                                  \
-		g_assert_cmpuint((response)->status, ==, (expected));                             \
+		g_assert_cmpuint((response)->status, ==, (expected));                              \
 	}                                                                                          \
 	G_STMT_END
 

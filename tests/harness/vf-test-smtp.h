@@ -26,17 +26,14 @@ typedef struct {
 	gchar *raw;
 } VfTestMail;
 
-void
-vf_test_mail_free(VfTestMail *mail);
+void vf_test_mail_free(VfTestMail *mail);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VfTestMail, vf_test_mail_free)
 
 /* parses a mail; fails (assertion) on a malformed one */
-VfTestMail *
-vf_test_mail_parse(const gchar *raw);
+VfTestMail *vf_test_mail_parse(const gchar *raw);
 /* the first URL in body starting with prefix (up to whitespace, quote or '<'),
  * with HTML entities (&amp;) decoded; NULL when there is none */
-gchar *
-vf_test_mail_extract_link(const gchar *body, const gchar *prefix);
+gchar *vf_test_mail_extract_link(const gchar *body, const gchar *prefix);
 
 typedef struct _VfTestSmtp VfTestSmtp;
 
@@ -47,34 +44,24 @@ typedef enum {
 } VfTestSmtpSecurity;
 
 /* starts a plain listener and waits until it accepts connections */
-VfTestSmtp *
-vf_test_smtp_new(void);
+VfTestSmtp *vf_test_smtp_new(void);
 /* the same with TLS, using a fresh self-signed certificate for 127.0.0.1
  * (made with the openssl command) */
-VfTestSmtp *
-vf_test_smtp_new_full(VfTestSmtpSecurity security);
+VfTestSmtp *vf_test_smtp_new_full(VfTestSmtpSecurity security);
 /* the certificate to trust (CURLOPT_CAINFO), NULL for a plain listener */
-const gchar *
-vf_test_smtp_get_ca_file(VfTestSmtp *self);
-guint16
-vf_test_smtp_get_port(VfTestSmtp *self);
+const gchar *vf_test_smtp_get_ca_file(VfTestSmtp *self);
+guint16 vf_test_smtp_get_port(VfTestSmtp *self);
 /* kills the listener (connections are refused until start) */
-void
-vf_test_smtp_stop(VfTestSmtp *self);
+void vf_test_smtp_stop(VfTestSmtp *self);
 /* starts it again on the same port and waits until it accepts connections */
-void
-vf_test_smtp_start(VfTestSmtp *self);
+void vf_test_smtp_start(VfTestSmtp *self);
 /* the mails received so far, in order of arrival; a GPtrArray of VfTestMail */
-GPtrArray *
-vf_test_smtp_get_messages(VfTestSmtp *self);
-guint
-vf_test_smtp_count_messages(VfTestSmtp *self);
+GPtrArray *vf_test_smtp_get_messages(VfTestSmtp *self);
+guint vf_test_smtp_count_messages(VfTestSmtp *self);
 /* iterates the default main context until n mails arrived or timeout_ms passed */
-gboolean
-vf_test_smtp_wait_for_messages(VfTestSmtp *self, guint n, guint timeout_ms);
+gboolean vf_test_smtp_wait_for_messages(VfTestSmtp *self, guint n, guint timeout_ms);
 /* stops the listener and removes its directory */
-void
-vf_test_smtp_free(VfTestSmtp *self);
+void vf_test_smtp_free(VfTestSmtp *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VfTestSmtp, vf_test_smtp_free)
 
 G_END_DECLS

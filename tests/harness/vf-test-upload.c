@@ -8,7 +8,6 @@
 
 #include <string.h>
 
-
 void
 vf_test_make_clip(const gchar *path, guint frames)
 {
@@ -60,7 +59,6 @@ vf_test_make_clip(const gchar *path, guint frames)
 	g_assert_true(g_spawn_check_wait_status(status, NULL));
 }
 
-
 GByteArray *
 vf_test_form_body(const VfTestFormPart *parts, guint n_parts)
 {
@@ -72,13 +70,15 @@ vf_test_form_body(const VfTestFormPart *parts, guint n_parts)
 		gsize len = 0;
 
 		if (parts[i].filename != NULL)
-			head = g_strdup_printf("--" VF_TEST_BOUNDARY "\r\nContent-Disposition: form-data; "
+			head = g_strdup_printf("--" VF_TEST_BOUNDARY
+					       "\r\nContent-Disposition: form-data; "
 					       "name=\"%s\"; filename=\"%s\"\r\nContent-Type: "
 					       "application/octet-stream\r\n\r\n",
 					       parts[i].name,
 					       parts[i].filename);
 		else
-			head = g_strdup_printf("--" VF_TEST_BOUNDARY "\r\nContent-Disposition: form-data; "
+			head = g_strdup_printf("--" VF_TEST_BOUNDARY
+					       "\r\nContent-Disposition: form-data; "
 					       "name=\"%s\"\r\n\r\n",
 					       parts[i].name);
 		g_byte_array_append(body, (const guint8 *)head, (guint)strlen(head));
@@ -91,7 +91,7 @@ vf_test_form_body(const VfTestFormPart *parts, guint n_parts)
 		}
 		g_byte_array_append(body, (const guint8 *)"\r\n", 2);
 	}
-	g_byte_array_append(body, (const guint8 *)"--" VF_TEST_BOUNDARY "--\r\n", strlen(VF_TEST_BOUNDARY) + 6);
+	g_byte_array_append(
+	    body, (const guint8 *)"--" VF_TEST_BOUNDARY "--\r\n", strlen(VF_TEST_BOUNDARY) + 6);
 	return body;
 }
-

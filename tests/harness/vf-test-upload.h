@@ -19,10 +19,8 @@ typedef struct {
 } VfTestFormPart;
 
 /* a 640x360 30 fps H.264/AAC mp4 of `frames` frames */
-void
-vf_test_make_clip(const gchar *path, guint frames);
+void vf_test_make_clip(const gchar *path, guint frames);
 /* the parts separated by VF_TEST_BOUNDARY, files read from their path */
-GByteArray *
-vf_test_form_body(const VfTestFormPart *parts, guint n_parts);
+GByteArray *vf_test_form_body(const VfTestFormPart *parts, guint n_parts);
 
 G_END_DECLS

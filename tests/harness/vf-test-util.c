@@ -37,7 +37,8 @@ vf_test_init(int *argc, char ***argv, guint timeout_s)
 	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
 	signal(SIGPIPE, SIG_IGN);
 	if (timeout_s > 0)
-		g_thread_unref(g_thread_new("test-watchdog", watchdog_thread, GUINT_TO_POINTER(timeout_s)));
+		g_thread_unref(
+		    g_thread_new("test-watchdog", watchdog_thread, GUINT_TO_POINTER(timeout_s)));
 }
 
 guint16
@@ -119,11 +120,8 @@ vf_test_rm_rf(const gchar *path)
 	if (path == NULL)
 		return;
 	file = g_file_new_for_path(path);
-	children = g_file_enumerate_children(file,
-					     G_FILE_ATTRIBUTE_STANDARD_NAME,
-					     G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS,
-					     NULL,
-					     NULL);
+	children = g_file_enumerate_children(
+	    file, G_FILE_ATTRIBUTE_STANDARD_NAME, G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
 	if (children != NULL) {
 		GFileInfo *info;
 		while ((info = g_file_enumerator_next_file(children, NULL, NULL)) != NULL) {

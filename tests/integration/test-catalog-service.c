@@ -63,9 +63,8 @@ retrying_cb(VfJobQueue *queue, gint64 job_id, gint attempt, const gchar *message
 	guint n = GPOINTER_TO_UINT(g_hash_table_lookup(fixture->retries_by_job, &job_id));
 
 	fixture->retries++;
-	g_hash_table_insert(fixture->retries_by_job,
-			    g_memdup2(&job_id, sizeof(job_id)),
-			    GUINT_TO_POINTER(n + 1));
+	g_hash_table_insert(
+	    fixture->retries_by_job, g_memdup2(&job_id, sizeof(job_id)), GUINT_TO_POINTER(n + 1));
 }
 
 static void
@@ -450,7 +449,8 @@ list_videos(Fixture *fixture)
 	GPtrArray *videos;
 
 	vf_catalog_service_list_videos_async(fixture->service, NULL, got_result_cb, &result);
-	videos = vf_catalog_service_list_videos_finish(fixture->service, wait_result(&result), &error);
+	videos =
+	    vf_catalog_service_list_videos_finish(fixture->service, wait_result(&result), &error);
 	g_assert_no_error(error);
 	return videos;
 }
@@ -833,9 +833,8 @@ test_stalled(Fixture *fixture, gconstpointer data)
 	job = find_job(fixture, stalls->id);
 	g_assert_cmpstr(job->state, ==, "failed");
 	g_assert_cmpint(job->attempt, ==, 2);
-	g_assert_cmpuint(GPOINTER_TO_UINT(g_hash_table_lookup(fixture->retries_by_job, &job->id)),
-			 ==,
-			 1);
+	g_assert_cmpuint(
+	    GPOINTER_TO_UINT(g_hash_table_lookup(fixture->retries_by_job, &job->id)), ==, 1);
 	/* the queue keeps serving */
 	ready = wait_status(fixture, good->id, "ready");
 	assert_ladder(fixture, ready);

@@ -79,10 +79,14 @@ test_bad_config(void)
 	    {"bad lifetime", {key, "ACCESS_TOKEN_LIFETIME=5 hours", NULL}, "ACCESS_TOKEN_LIFETIME"},
 	    {"bad backend", {key, "EMAIL_BACKEND=pigeon", NULL}, "EMAIL_BACKEND"},
 	    {"bad url", {key, "FRONTEND_URL=ftp://x", NULL}, "FRONTEND_URL"},
-	    {"bad limit", {key, "LOGIN_FAILURES_PER_ACCOUNT=-1", NULL}, "LOGIN_FAILURES_PER_ACCOUNT"},
+	    {"bad limit",
+	     {key, "LOGIN_FAILURES_PER_ACCOUNT=-1", NULL},
+	     "LOGIN_FAILURES_PER_ACCOUNT"},
 	    {"bad size", {key, "MAX_UPLOAD_SIZE=lots", NULL}, "MAX_UPLOAD_SIZE"},
 	    {"admin half", {key, "ADMIN_EMAIL=a@b.cd", NULL}, "ADMIN_PASSWORD"},
-	    {"tls and ssl", {key, "EMAIL_USE_TLS=True", "EMAIL_USE_SSL=True", NULL}, "EMAIL_USE_TLS"},
+	    {"tls and ssl",
+	     {key, "EMAIL_USE_TLS=True", "EMAIL_USE_SSL=True", NULL},
+	     "EMAIL_USE_TLS"},
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -128,14 +132,15 @@ test_start_and_stop(void)
 
 	vf_test_postgres_create_database(pg, &dbname);
 	/* settings from a .env file, with the original service's names */
-	env_text = g_strdup_printf("# Django .env\nSECRET_KEY='0123456789abcdef0123456789abcdef-ok'\n"
-				   "DB_HOST=%s\nDB_PORT=%s\nDB_NAME=%s\nDB_USER=%s\n"
-				   "EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend\n"
-				   "ADMIN_EMAIL=Admin@Example.com\nADMIN_PASSWORD=\"admin-password\"\n",
-				   vf_test_postgres_get_host(pg),
-				   port,
-				   dbname,
-				   vf_test_postgres_get_user(pg));
+	env_text =
+	    g_strdup_printf("# Django .env\nSECRET_KEY='0123456789abcdef0123456789abcdef-ok'\n"
+			    "DB_HOST=%s\nDB_PORT=%s\nDB_NAME=%s\nDB_USER=%s\n"
+			    "EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend\n"
+			    "ADMIN_EMAIL=Admin@Example.com\nADMIN_PASSWORD=\"admin-password\"\n",
+			    vf_test_postgres_get_host(pg),
+			    port,
+			    dbname,
+			    vf_test_postgres_get_user(pg));
 	g_assert_true(g_file_set_contents(env_file, env_text, -1, NULL));
 	g_subprocess_launcher_set_cwd(launcher, workdir);
 	g_subprocess_launcher_setenv(launcher, "LISTEN", listen, TRUE);

@@ -113,7 +113,8 @@ test_register_activate_login(Fixture *fixture, gconstpointer data)
 	g_assert_cmpstr(mail->subject, ==, "Activate your Videoflix account");
 	g_assert_cmpstr(mail->envelope_to, ==, "new.user@example.com");
 	g_assert_nonnull(mail->html);
-	link = vf_test_mail_extract_link(mail->text, "http://127.0.0.1:5500/pages/auth/activate.html?");
+	link = vf_test_mail_extract_link(mail->text,
+					 "http://127.0.0.1:5500/pages/auth/activate.html?");
 	g_assert_nonnull(link);
 	link_params(link, &uid, &token);
 	g_assert_cmpstr(token, ==, vf_test_response_get_string(registered, "token"));
@@ -145,7 +146,8 @@ test_register_activate_login(Fixture *fixture, gconstpointer data)
 	vf_test_assert_status(login, 200);
 	g_assert_cmpstr(vf_test_response_get_string(login, "detail"), ==, "Login successful");
 	user = json_object_get_object_member(json_node_get_object(login->json), "user");
-	g_assert_cmpstr(json_object_get_string_member(user, "username"), ==, "new.user@example.com");
+	g_assert_cmpstr(
+	    json_object_get_string_member(user, "username"), ==, "new.user@example.com");
 	access = vf_test_response_dup_set_cookie(login, "access_token");
 	g_assert_nonnull(access);
 	g_assert_nonnull(strstr(access, "; HttpOnly"));
@@ -219,41 +221,76 @@ test_register_bad_input(Fixture *fixture, gconstpointer data)
 	    {"mismatch",
 	     "{\"email\": \"m@example.com\", \"password\": \"password-1\", \"confirmed_password\": "
 	     "\"password-2\"}",
-	     -1, JSON_TYPE, 400, "{\"confirmed_password\": [\"Passwords do not match\"]}"},
+	     -1,
+	     JSON_TYPE,
+	     400,
+	     "{\"confirmed_password\": [\"Passwords do not match\"]}"},
 	    {"taken, other case",
 	     "{\"email\": \"TAKEN@example.com\", \"password\": \"password-1\", "
 	     "\"confirmed_password\": \"password-1\"}",
-	     -1, JSON_TYPE, 400, "{\"email\": [\"Email already exists\"]}"},
+	     -1,
+	     JSON_TYPE,
+	     400,
+	     "{\"email\": [\"Email already exists\"]}"},
 	    {"invalid email",
 	     "{\"email\": \"not-an-email\", \"password\": \"password-1\", \"confirmed_password\": "
 	     "\"password-1\"}",
-	     -1, JSON_TYPE, 400, "{\"email\": [\"Enter a valid email address.\"]}"},
+	     -1,
+	     JSON_TYPE,
+	     400,
+	     "{\"email\": [\"Enter a valid email address.\"]}"},
 	    {"sql-looking email",
 	     "{\"email\": \"x'; DROP TABLE users; --@example.com\", \"password\": \"password-1\", "
 	     "\"confirmed_password\": \"password-1\"}",
-	     -1, JSON_TYPE, 400, "{\"email\": [\"Enter a valid email address.\"]}"},
-	    {"all missing", "{}", -1, JSON_TYPE, 400,
+	     -1,
+	     JSON_TYPE,
+	     400,
+	     "{\"email\": [\"Enter a valid email address.\"]}"},
+	    {"all missing",
+	     "{}",
+	     -1,
+	     JSON_TYPE,
+	     400,
 	     "{\"email\": [\"This field is required.\"], \"password\": [\"This field is "
 	     "required.\"], \"confirmed_password\": [\"This field is required.\"]}"},
 	    {"empty body", "", 0, JSON_TYPE, 400, NULL},
 	    {"number email",
 	     "{\"email\": 5, \"password\": \"password-1\", \"confirmed_password\": \"password-1\"}",
-	     -1, JSON_TYPE, 400, "{\"email\": [\"Not a valid string.\"]}"},
+	     -1,
+	     JSON_TYPE,
+	     400,
+	     "{\"email\": [\"Not a valid string.\"]}"},
 	    {"null password",
 	     "{\"email\": \"n@example.com\", \"password\": null, \"confirmed_password\": \"x\"}",
-	     -1, JSON_TYPE, 400, "{\"password\": [\"This field may not be null.\"]}"},
+	     -1,
+	     JSON_TYPE,
+	     400,
+	     "{\"password\": [\"This field may not be null.\"]}"},
 	    {"object password",
 	     "{\"email\": \"n@example.com\", \"password\": {}, \"confirmed_password\": \"x\"}",
-	     -1, JSON_TYPE, 400, "{\"password\": [\"Not a valid string.\"]}"},
+	     -1,
+	     JSON_TYPE,
+	     400,
+	     "{\"password\": [\"Not a valid string.\"]}"},
 	    {"short password",
 	     "{\"email\": \"s@example.com\", \"password\": \"short\", \"confirmed_password\": "
 	     "\"short\"}",
-	     -1, JSON_TYPE, 400,
+	     -1,
+	     JSON_TYPE,
+	     400,
 	     "{\"password\": [\"This password is too short. It must contain at least 8 "
 	     "characters.\"]}"},
-	    {"array", "[1, 2]", -1, JSON_TYPE, 400,
+	    {"array",
+	     "[1, 2]",
+	     -1,
+	     JSON_TYPE,
+	     400,
 	     "{\"non_field_errors\": [\"Invalid data. Expected a dictionary, but got list.\"]}"},
-	    {"string", "\"hello\"", -1, JSON_TYPE, 400,
+	    {"string",
+	     "\"hello\"",
+	     -1,
+	     JSON_TYPE,
+	     400,
 	     "{\"non_field_errors\": [\"Invalid data. Expected a dictionary, but got str.\"]}"},
 	    {"malformed", "{\"email\": ", -1, JSON_TYPE, 400, NULL},
 	    {"trailing garbage", "{} xyz", -1, JSON_TYPE, 400, NULL},
@@ -306,11 +343,12 @@ test_register_unicode_email(Fixture *fixture, gconstpointer data)
 	/* Django's validator takes international domains but an ASCII local part */
 	vf_test_assert_status(response, 400);
 	g_clear_pointer(&response, vf_test_response_free);
-	response = vf_test_daemon_post_json(fixture->daemon,
-					    "/api/register/",
-					    "{\"email\": \"Joerg@Exämple.DE\", \"password\": "
-					    "\"password-1\", \"confirmed_password\": \"password-1\"}",
-					    NULL);
+	response =
+	    vf_test_daemon_post_json(fixture->daemon,
+				     "/api/register/",
+				     "{\"email\": \"Joerg@Exämple.DE\", \"password\": "
+				     "\"password-1\", \"confirmed_password\": \"password-1\"}",
+				     NULL);
 	vf_test_assert_status(response, 201);
 	user = json_object_get_object_member(json_node_get_object(response->json), "user");
 	g_assert_cmpstr(json_object_get_string_member(user, "email"), ==, "joerg@exämple.de");
@@ -360,7 +398,9 @@ test_activate_bad(Fixture *fixture, gconstpointer data)
 	    {"unknown id", "/api/activate/OTk5OQ/abc/", not_found},
 	    {"zero", "/api/activate/MA/abc/", not_found},
 	    {"garbage token", "/api/activate/MQ/garbage/", inactive},
-	    {"truncated token", "/api/activate/MQ/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/", inactive},
+	    {"truncated token",
+	     "/api/activate/MQ/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/",
+	     inactive},
 	    {"sql token", "/api/activate/MQ/'%20OR%201=1--/", inactive},
 	};
 
@@ -368,17 +408,19 @@ test_activate_bad(Fixture *fixture, gconstpointer data)
 	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
 		g_autoptr(VfTestResponse) response = NULL;
 		g_test_message("activate: %s", cases[i].name);
-		response = vf_test_daemon_request(fixture->daemon, "GET", cases[i].path, NULL, NULL, 0);
+		response =
+		    vf_test_daemon_request(fixture->daemon, "GET", cases[i].path, NULL, NULL, 0);
 		vf_test_assert_status(response, 400);
 		assert_json(response, cases[i].expected);
 	}
 	/* a valid token of user 1 does not activate user 2 */
 	g_clear_pointer(&registered, vf_test_response_free);
-	registered = vf_test_daemon_post_json(fixture->daemon,
-					      "/api/register/",
-					      "{\"email\": \"act2@example.com\", \"password\": "
-					      "\"password-1\", \"confirmed_password\": \"password-1\"}",
-					      NULL);
+	registered =
+	    vf_test_daemon_post_json(fixture->daemon,
+				     "/api/register/",
+				     "{\"email\": \"act2@example.com\", \"password\": "
+				     "\"password-1\", \"confirmed_password\": \"password-1\"}",
+				     NULL);
 	vf_test_assert_status(registered, 201);
 	other_user = g_strdup_printf("/api/activate/MQ/%s/",
 				     vf_test_response_get_string(registered, "token"));
@@ -395,19 +437,40 @@ test_login_bad(Fixture *fixture, gconstpointer data)
 {
 	g_autoptr(VfTestResponse) login =
 	    vf_test_daemon_create_user(fixture->daemon, "real@example.com", "password-123");
-	const gchar *no_account = "{\"detail\": \"No active account found with the given credentials\"}";
+	const gchar *no_account =
+	    "{\"detail\": \"No active account found with the given credentials\"}";
 	BodyCase cases[] = {
-	    {"unknown", "{\"email\": \"nobody@example.com\", \"password\": \"password-123\"}", -1,
-	     JSON_TYPE, 400, no_account},
-	    {"wrong password", "{\"email\": \"real@example.com\", \"password\": \"password-124\"}",
-	     -1, JSON_TYPE, 400, no_account},
-	    {"not an email", "{\"email\": \"real\", \"password\": \"password-123\"}", -1, JSON_TYPE,
-	     400, no_account},
-	    {"missing", "{}", -1, JSON_TYPE, 400,
+	    {"unknown",
+	     "{\"email\": \"nobody@example.com\", \"password\": \"password-123\"}",
+	     -1,
+	     JSON_TYPE,
+	     400,
+	     no_account},
+	    {"wrong password",
+	     "{\"email\": \"real@example.com\", \"password\": \"password-124\"}",
+	     -1,
+	     JSON_TYPE,
+	     400,
+	     no_account},
+	    {"not an email",
+	     "{\"email\": \"real\", \"password\": \"password-123\"}",
+	     -1,
+	     JSON_TYPE,
+	     400,
+	     no_account},
+	    {"missing",
+	     "{}",
+	     -1,
+	     JSON_TYPE,
+	     400,
 	     "{\"email\": [\"This field is required.\"], \"password\": [\"This field is "
 	     "required.\"]}"},
-	    {"wrong type", "{\"email\": [\"real@example.com\"], \"password\": \"password-123\"}", -1,
-	     JSON_TYPE, 400, "{\"email\": [\"Not a valid string.\"]}"},
+	    {"wrong type",
+	     "{\"email\": [\"real@example.com\"], \"password\": \"password-123\"}",
+	     -1,
+	     JSON_TYPE,
+	     400,
+	     "{\"email\": [\"Not a valid string.\"]}"},
 	};
 
 	vf_test_assert_status(login, 200);
@@ -426,7 +489,8 @@ cookie_header(VfTestResponse *login, gboolean access, gboolean refresh, gboolean
 		if (!wanted[i])
 			continue;
 		value = vf_test_response_dup_cookie(login, names[i]);
-		g_string_append_printf(header, "%s%s=%s", header->len > 0 ? "; " : "", names[i], value);
+		g_string_append_printf(
+		    header, "%s%s=%s", header->len > 0 ? "; " : "", names[i], value);
 	}
 	return g_string_free(g_steal_pointer(&header), FALSE);
 }
@@ -443,7 +507,8 @@ test_refresh_and_logout(Fixture *fixture, gconstpointer data)
 	g_autofree gchar *access = vf_test_response_dup_cookie(login, "access_token");
 	g_autofree gchar *refresh = vf_test_response_dup_cookie(login, "refresh_token");
 	g_autofree gchar *access_as_refresh = g_strdup_printf("refresh_token=%s", access);
-	g_autofree gchar *refresh_as_access = g_strdup_printf("access_token=%s; csrftoken=%s", refresh, csrf);
+	g_autofree gchar *refresh_as_access =
+	    g_strdup_printf("access_token=%s; csrftoken=%s", refresh, csrf);
 	g_autofree gchar *bearer = g_strdup_printf("Bearer %s", access);
 	g_autofree gchar *deleted = NULL;
 	VfTestResponse *response;
@@ -458,23 +523,27 @@ test_refresh_and_logout(Fixture *fixture, gconstpointer data)
 	vf_test_response_free(response);
 	{
 		const gchar *headers[] = {"Cookie", "refresh_token=garbage.not.jwt", NULL};
-		response = vf_test_daemon_post_json(fixture->daemon, "/api/token/refresh/", NULL, headers);
+		response =
+		    vf_test_daemon_post_json(fixture->daemon, "/api/token/refresh/", NULL, headers);
 		vf_test_assert_status(response, 401);
 		assert_json(response, "{\"detail\": \"Refresh Token is invalid!\"}");
 		vf_test_response_free(response);
 	}
 	{
 		const gchar *headers[] = {"Cookie", access_as_refresh, NULL};
-		response = vf_test_daemon_post_json(fixture->daemon, "/api/token/refresh/", NULL, headers);
+		response =
+		    vf_test_daemon_post_json(fixture->daemon, "/api/token/refresh/", NULL, headers);
 		vf_test_assert_status(response, 401);
 		vf_test_response_free(response);
 	}
 	{
 		const gchar *headers[] = {"Cookie", refresh_only, NULL};
 		g_autofree gchar *cookie = NULL;
-		response = vf_test_daemon_post_json(fixture->daemon, "/api/token/refresh/", NULL, headers);
+		response =
+		    vf_test_daemon_post_json(fixture->daemon, "/api/token/refresh/", NULL, headers);
 		vf_test_assert_status(response, 200);
-		g_assert_cmpstr(vf_test_response_get_string(response, "detail"), ==, "Token refreshed");
+		g_assert_cmpstr(
+		    vf_test_response_get_string(response, "detail"), ==, "Token refreshed");
 		cookie = vf_test_response_dup_cookie(response, "access_token");
 		g_assert_cmpstr(cookie, ==, vf_test_response_get_string(response, "access"));
 		vf_test_response_free(response);
@@ -498,7 +567,8 @@ test_refresh_and_logout(Fixture *fixture, gconstpointer data)
 		const gchar *headers[] = {"Cookie", all, NULL};
 		response = vf_test_daemon_post_json(fixture->daemon, "/api/logout/", NULL, headers);
 		vf_test_assert_status(response, 403);
-		assert_json(response, "{\"detail\": \"CSRF Failed: CSRF token missing or incorrect.\"}");
+		assert_json(response,
+			    "{\"detail\": \"CSRF Failed: CSRF token missing or incorrect.\"}");
 		vf_test_response_free(response);
 	}
 	{
@@ -516,7 +586,8 @@ test_refresh_and_logout(Fixture *fixture, gconstpointer data)
 	}
 	{
 		/* Bearer is exempt from CSRF; a refresh cookie of junk is invalid */
-		const gchar *headers[] = {"Authorization", bearer, "Cookie", "refresh_token=x.y.z", NULL};
+		const gchar *headers[] = {
+		    "Authorization", bearer, "Cookie", "refresh_token=x.y.z", NULL};
 		response = vf_test_daemon_post_json(fixture->daemon, "/api/logout/", NULL, headers);
 		vf_test_assert_status(response, 400);
 		assert_json(response, "{\"detail\": \"Invalid Refresh Token.\"}");
@@ -545,7 +616,8 @@ test_refresh_and_logout(Fixture *fixture, gconstpointer data)
 		/* the refresh token is revoked for good; logging out twice fails */
 		const gchar *headers[] = {"Cookie", refresh_only, NULL};
 		const gchar *again[] = {"Cookie", all, "X-CSRFToken", csrf, NULL};
-		response = vf_test_daemon_post_json(fixture->daemon, "/api/token/refresh/", NULL, headers);
+		response =
+		    vf_test_daemon_post_json(fixture->daemon, "/api/token/refresh/", NULL, headers);
 		vf_test_assert_status(response, 401);
 		vf_test_response_free(response);
 		response = vf_test_daemon_post_json(fixture->daemon, "/api/logout/", NULL, again);
@@ -581,10 +653,11 @@ test_forged_tokens(Fixture *fixture, gconstpointer data)
 	g_auto(GStrv) parts = g_strsplit(access, ".", 3);
 
 	vf_test_assert_status(login, 200);
-	payload = g_strdup_printf("{\"user_id\":1,\"exp\":%" G_GINT64_FORMAT ",\"iat\":%" G_GINT64_FORMAT
-				  ",\"jti\":\"x\",\"token_type\":\"access\"}",
-				  now + 3600,
-				  now);
+	payload =
+	    g_strdup_printf("{\"user_id\":1,\"exp\":%" G_GINT64_FORMAT ",\"iat\":%" G_GINT64_FORMAT
+			    ",\"jti\":\"x\",\"token_type\":\"access\"}",
+			    now + 3600,
+			    now);
 	{
 		g_autofree gchar *p = b64url(payload);
 		none_token = g_strdup_printf("%s.%s.", header_none, p);
@@ -595,15 +668,16 @@ test_forged_tokens(Fixture *fixture, gconstpointer data)
 		for (guint i = 0; i < G_N_ELEMENTS(tokens); i++) {
 			g_autofree gchar *bearer = g_strdup_printf("Bearer %s", tokens[i]);
 			const gchar *headers[] = {"Authorization", bearer, NULL};
-			g_autoptr(VfTestResponse) response =
-			    vf_test_daemon_post_json(fixture->daemon, "/api/logout/", NULL, headers);
+			g_autoptr(VfTestResponse) response = vf_test_daemon_post_json(
+			    fixture->daemon, "/api/logout/", NULL, headers);
 			g_test_message("forged token %u", i);
 			vf_test_assert_status(response, 401);
 		}
 	}
 	{
 		/* junk cookies are not a crash */
-		const gchar *headers[] = {"Cookie", "access_token; =; ;;; access_token=\"\"; csrftoken", NULL};
+		const gchar *headers[] = {
+		    "Cookie", "access_token; =; ;;; access_token=\"\"; csrftoken", NULL};
 		g_autoptr(VfTestResponse) response =
 		    vf_test_daemon_post_json(fixture->daemon, "/api/logout/", NULL, headers);
 		vf_test_assert_status(response, 401);
@@ -635,17 +709,13 @@ test_password_reset(Fixture *fixture, gconstpointer data)
 	/* one activation mail so far */
 	g_assert_true(vf_test_smtp_wait_for_messages(fixture->smtp, 1, 30000));
 
-	response = vf_test_daemon_post_json(fixture->daemon,
-					    "/api/password_reset/",
-					    "{\"email\": \"nobody@example.com\"}",
-					    NULL);
+	response = vf_test_daemon_post_json(
+	    fixture->daemon, "/api/password_reset/", "{\"email\": \"nobody@example.com\"}", NULL);
 	vf_test_assert_status(response, 200);
 	assert_json(response, "{\"detail\": \"If account exists, then the email will be sent.\"}");
 	vf_test_response_free(response);
-	response = vf_test_daemon_post_json(fixture->daemon,
-					    "/api/password_reset/",
-					    "{\"email\": \"bad\"}",
-					    NULL);
+	response = vf_test_daemon_post_json(
+	    fixture->daemon, "/api/password_reset/", "{\"email\": \"bad\"}", NULL);
 	vf_test_assert_status(response, 400);
 	assert_json(response, "{\"email\": [\"Enter a valid email address.\"]}");
 	vf_test_response_free(response);
@@ -719,17 +789,19 @@ test_password_reset(Fixture *fixture, gconstpointer data)
 	{
 		const gchar *headers[] = {"Cookie", refresh_only, NULL};
 		const gchar *logout[] = {"Cookie", all, "X-CSRFToken", csrf, NULL};
-		response = vf_test_daemon_post_json(fixture->daemon, "/api/token/refresh/", NULL, headers);
+		response =
+		    vf_test_daemon_post_json(fixture->daemon, "/api/token/refresh/", NULL, headers);
 		vf_test_assert_status(response, 401);
 		vf_test_response_free(response);
 		response = vf_test_daemon_post_json(fixture->daemon, "/api/logout/", NULL, logout);
 		vf_test_assert_status(response, 401);
 		vf_test_response_free(response);
 	}
-	response = vf_test_daemon_post_json(fixture->daemon,
-					    "/api/login/",
-					    "{\"email\": \"reset@example.com\", \"password\": \"old-password\"}",
-					    NULL);
+	response = vf_test_daemon_post_json(
+	    fixture->daemon,
+	    "/api/login/",
+	    "{\"email\": \"reset@example.com\", \"password\": \"old-password\"}",
+	    NULL);
 	vf_test_assert_status(response, 400);
 	vf_test_response_free(response);
 	response = vf_test_daemon_post_json(
@@ -741,10 +813,8 @@ test_password_reset(Fixture *fixture, gconstpointer data)
 	vf_test_response_free(response);
 }
 
-static const gchar *rate_env[] = {"LOGIN_FAILURES_PER_ACCOUNT=3",
-				  "REGISTER_PER_CLIENT=4",
-				  "RESET_PER_ACCOUNT=1",
-				  NULL};
+static const gchar *rate_env[] = {
+    "LOGIN_FAILURES_PER_ACCOUNT=3", "REGISTER_PER_CLIENT=4", "RESET_PER_ACCOUNT=1", NULL};
 
 static void
 test_rate_limits(Fixture *fixture, gconstpointer data)
@@ -796,7 +866,8 @@ test_rate_limits(Fixture *fixture, gconstpointer data)
 	}
 	{
 		g_autofree gchar *count = vf_test_daemon_query(
-		    fixture->daemon, "SELECT count(*) FROM mail_outbox WHERE subject LIKE 'Reset%'");
+		    fixture->daemon,
+		    "SELECT count(*) FROM mail_outbox WHERE subject LIKE 'Reset%'");
 		g_assert_cmpstr(count, ==, "1");
 	}
 }
@@ -804,7 +875,8 @@ test_rate_limits(Fixture *fixture, gconstpointer data)
 static void
 concurrent_sent_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
-	g_autoptr(GBytes) body = soup_session_send_and_read_finish(SOUP_SESSION(source), result, NULL);
+	g_autoptr(GBytes) body =
+	    soup_session_send_and_read_finish(SOUP_SESSION(source), result, NULL);
 	(*(guint *)user_data)++;
 }
 
@@ -829,15 +901,12 @@ test_concurrent_registrations(Fixture *fixture, gconstpointer data)
 
 	for (guint i = 0; i < n; i++) {
 		SoupMessage *msg = soup_message_new("POST", url);
-		g_autoptr(GBytes) body = g_bytes_new_static(SAME_EMAIL_BODY, strlen(SAME_EMAIL_BODY));
+		g_autoptr(GBytes) body =
+		    g_bytes_new_static(SAME_EMAIL_BODY, strlen(SAME_EMAIL_BODY));
 		soup_message_set_request_body_from_bytes(msg, "application/json", body);
 		g_ptr_array_add(messages, msg);
-		soup_session_send_and_read_async(session,
-						 msg,
-						 G_PRIORITY_DEFAULT,
-						 NULL,
-						 concurrent_sent_cb,
-						 &done);
+		soup_session_send_and_read_async(
+		    session, msg, G_PRIORITY_DEFAULT, NULL, concurrent_sent_cb, &done);
 	}
 	while (done < n)
 		g_main_context_iteration(NULL, TRUE);
@@ -874,9 +943,10 @@ test_router_and_cors(Fixture *fixture, gconstpointer data)
 	response = vf_test_daemon_request(fixture->daemon, "GET", "/api/nothing/", origin, NULL, 0);
 	vf_test_assert_status(response, 404);
 	assert_json(response, "{\"detail\": \"Not found.\"}");
-	g_assert_cmpstr(soup_message_headers_get_one(response->headers, "Access-Control-Allow-Origin"),
-			==,
-			"http://127.0.0.1:5500");
+	g_assert_cmpstr(
+	    soup_message_headers_get_one(response->headers, "Access-Control-Allow-Origin"),
+	    ==,
+	    "http://127.0.0.1:5500");
 	g_assert_cmpstr(
 	    soup_message_headers_get_one(response->headers, "Access-Control-Allow-Credentials"),
 	    ==,
@@ -886,18 +956,21 @@ test_router_and_cors(Fixture *fixture, gconstpointer data)
 	response = vf_test_daemon_request(fixture->daemon, "GET", "/api/login/", evil, NULL, 0);
 	vf_test_assert_status(response, 405);
 	g_assert_nonnull(strstr(soup_message_headers_get_one(response->headers, "Allow"), "POST"));
-	g_assert_null(soup_message_headers_get_one(response->headers, "Access-Control-Allow-Origin"));
+	g_assert_null(
+	    soup_message_headers_get_one(response->headers, "Access-Control-Allow-Origin"));
 	g_assert_nonnull(response->json);
 	vf_test_response_free(response);
 
-	response = vf_test_daemon_request(fixture->daemon, "OPTIONS", "/api/video/", preflight, NULL, 0);
+	response =
+	    vf_test_daemon_request(fixture->daemon, "OPTIONS", "/api/video/", preflight, NULL, 0);
 	vf_test_assert_status(response, 204);
-	g_assert_cmpstr(soup_message_headers_get_one(response->headers, "Access-Control-Allow-Origin"),
-			==,
-			"http://localhost:5500");
-	g_assert_nonnull(strstr(
-	    soup_message_headers_get_one(response->headers, "Access-Control-Allow-Headers"),
-	    "X-CSRFToken"));
+	g_assert_cmpstr(
+	    soup_message_headers_get_one(response->headers, "Access-Control-Allow-Origin"),
+	    ==,
+	    "http://localhost:5500");
+	g_assert_nonnull(
+	    strstr(soup_message_headers_get_one(response->headers, "Access-Control-Allow-Headers"),
+		   "X-CSRFToken"));
 	vf_test_response_free(response);
 
 	/* no trailing slash: the same route, no redirect */
@@ -922,31 +995,83 @@ main(int argc, char **argv)
 
 	vf_test_init(&argc, &argv, 600);
 	pg = vf_test_postgres_new();
-	g_test_add("/http/accounts/register-activate-login", Fixture, NULL, fixture_setup,
-		   test_register_activate_login, fixture_teardown);
-	g_test_add("/http/accounts/secure-cookies", Fixture, secure_env, fixture_setup,
-		   test_secure_cookies, fixture_teardown);
-	g_test_add("/http/accounts/register-bad-input", Fixture, NULL, fixture_setup,
-		   test_register_bad_input, fixture_teardown);
-	g_test_add("/http/accounts/register-unicode-email", Fixture, NULL, fixture_setup,
-		   test_register_unicode_email, fixture_teardown);
-	g_test_add("/http/accounts/german-mail", Fixture, NULL, fixture_setup, test_german_mail,
+	g_test_add("/http/accounts/register-activate-login",
+		   Fixture,
+		   NULL,
+		   fixture_setup,
+		   test_register_activate_login,
 		   fixture_teardown);
-	g_test_add("/http/accounts/activate-bad", Fixture, NULL, fixture_setup, test_activate_bad,
+	g_test_add("/http/accounts/secure-cookies",
+		   Fixture,
+		   secure_env,
+		   fixture_setup,
+		   test_secure_cookies,
 		   fixture_teardown);
-	g_test_add("/http/accounts/login-bad", Fixture, NULL, fixture_setup, test_login_bad,
+	g_test_add("/http/accounts/register-bad-input",
+		   Fixture,
+		   NULL,
+		   fixture_setup,
+		   test_register_bad_input,
 		   fixture_teardown);
-	g_test_add("/http/accounts/refresh-logout", Fixture, NULL, fixture_setup,
-		   test_refresh_and_logout, fixture_teardown);
-	g_test_add("/http/accounts/forged-tokens", Fixture, NULL, fixture_setup, test_forged_tokens,
+	g_test_add("/http/accounts/register-unicode-email",
+		   Fixture,
+		   NULL,
+		   fixture_setup,
+		   test_register_unicode_email,
 		   fixture_teardown);
-	g_test_add("/http/accounts/password-reset", Fixture, NULL, fixture_setup,
-		   test_password_reset, fixture_teardown);
-	g_test_add("/http/accounts/rate-limits", Fixture, rate_env, fixture_setup, test_rate_limits,
+	g_test_add("/http/accounts/german-mail",
+		   Fixture,
+		   NULL,
+		   fixture_setup,
+		   test_german_mail,
 		   fixture_teardown);
-	g_test_add("/http/accounts/concurrent-registrations", Fixture, unlimited_env, fixture_setup,
-		   test_concurrent_registrations, fixture_teardown);
-	g_test_add("/http/router/cors-404-405", Fixture, NULL, fixture_setup, test_router_and_cors,
+	g_test_add("/http/accounts/activate-bad",
+		   Fixture,
+		   NULL,
+		   fixture_setup,
+		   test_activate_bad,
+		   fixture_teardown);
+	g_test_add("/http/accounts/login-bad",
+		   Fixture,
+		   NULL,
+		   fixture_setup,
+		   test_login_bad,
+		   fixture_teardown);
+	g_test_add("/http/accounts/refresh-logout",
+		   Fixture,
+		   NULL,
+		   fixture_setup,
+		   test_refresh_and_logout,
+		   fixture_teardown);
+	g_test_add("/http/accounts/forged-tokens",
+		   Fixture,
+		   NULL,
+		   fixture_setup,
+		   test_forged_tokens,
+		   fixture_teardown);
+	g_test_add("/http/accounts/password-reset",
+		   Fixture,
+		   NULL,
+		   fixture_setup,
+		   test_password_reset,
+		   fixture_teardown);
+	g_test_add("/http/accounts/rate-limits",
+		   Fixture,
+		   rate_env,
+		   fixture_setup,
+		   test_rate_limits,
+		   fixture_teardown);
+	g_test_add("/http/accounts/concurrent-registrations",
+		   Fixture,
+		   unlimited_env,
+		   fixture_setup,
+		   test_concurrent_registrations,
+		   fixture_teardown);
+	g_test_add("/http/router/cors-404-405",
+		   Fixture,
+		   NULL,
+		   fixture_setup,
+		   test_router_and_cors,
 		   fixture_teardown);
 	result = g_test_run();
 	vf_test_postgres_free(pg);

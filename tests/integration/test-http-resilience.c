@@ -32,7 +32,8 @@ static void
 test_postgres_restart(void)
 {
 	g_autoptr(VfTestDaemon) daemon = vf_test_daemon_new(pg, NULL, NULL);
-	g_autoptr(VfTestResponse) login = vf_test_daemon_create_user(daemon, "pg@example.com", "password-123");
+	g_autoptr(VfTestResponse) login =
+	    vf_test_daemon_create_user(daemon, "pg@example.com", "password-123");
 	ReadyPoll poll = {daemon, 0};
 	VfTestResponse *response;
 
@@ -48,11 +49,12 @@ test_postgres_restart(void)
 	vf_test_assert_status(response, 503);
 	g_assert_cmpstr(vf_test_response_get_string(response, "status"), ==, "unavailable");
 	vf_test_response_free(response);
-	response = vf_test_daemon_post_json(daemon,
-					    "/api/register/",
-					    "{\"email\": \"down@example.com\", \"password\": "
-					    "\"password-1\", \"confirmed_password\": \"password-1\"}",
-					    NULL);
+	response =
+	    vf_test_daemon_post_json(daemon,
+				     "/api/register/",
+				     "{\"email\": \"down@example.com\", \"password\": "
+				     "\"password-1\", \"confirmed_password\": \"password-1\"}",
+				     NULL);
 	vf_test_assert_status(response, 503);
 	vf_test_response_free(response);
 	/* the process itself is fine */
@@ -92,7 +94,8 @@ test_smtp_outage(void)
 	vf_test_iterate_for(1500);
 	{
 		g_autofree gchar *failed = vf_test_daemon_query(
-		    daemon, "SELECT count(*) FROM mail_outbox WHERE attempts > 0 AND sent_at IS NULL");
+		    daemon,
+		    "SELECT count(*) FROM mail_outbox WHERE attempts > 0 AND sent_at IS NULL");
 		g_assert_cmpint(atoi(failed), >, 0);
 	}
 	vf_test_smtp_start(smtp);

@@ -30,11 +30,11 @@ test_decode_rejects(void)
 	const gchar *bad[] = {"",
 			      "M",
 			      "MQ==",
-			      "MA",	     /* "0" */
-			      "LTE",	     /* "-1" */
-			      "YWJj",	     /* "abc" */
-			      "MDE",	     /* "01" */
-			      "IDE",	     /* " 1" */
+			      "MA",			      /* "0" */
+			      "LTE",			      /* "-1" */
+			      "YWJj",			      /* "abc" */
+			      "MDE",			      /* "01" */
+			      "IDE",			      /* " 1" */
 			      "OTk5OTk5OTk5OTk5OTk5OTk5OTk5", /* too large */
 			      "M Q",
 			      "MQ%3D",
