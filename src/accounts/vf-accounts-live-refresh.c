@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * A mutex-protected map jti → (user, expiry). Dropped whole when it outgrows its
- * bound: that only sends refreshes back to the database.
+ * A mutex-protected map jti → (user, expiry), with tombstones for revoked ids.
+ * Dropped whole when it outgrows its bound: that only sends refreshes back to the
+ * database, where revocations are recorded for good.
  */
 #include "config.h"
 
@@ -12,6 +13,7 @@
 typedef struct {
 	gint64 user_id;
 	gint64 expires_at;
+	gboolean revoked; /* a tombstone: add() may not bring it back */
 } Entry;
 
 struct _VfAccountsLiveRefresh {
@@ -45,10 +47,15 @@ vf_accounts_live_refresh_add(VfAccountsLiveRefresh *self,
 			     gint64 expires_at)
 {
 	g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&self->lock);
-	Entry *entry = g_new0(Entry, 1);
+	Entry *old = g_hash_table_lookup(self->entries, jti);
+	Entry *entry;
 
+	/* a refresh that read the database before a logout must not revive the token */
+	if (old != NULL && old->revoked)
+		return;
 	if (g_hash_table_size(self->entries) >= MAX_ENTRIES)
 		g_hash_table_remove_all(self->entries);
+	entry = g_new0(Entry, 1);
 	entry->user_id = user_id;
 	entry->expires_at = expires_at;
 	g_hash_table_replace(self->entries, g_strdup(jti), entry);
@@ -63,12 +70,17 @@ vf_accounts_live_refresh_contains(VfAccountsLiveRefresh *self,
 	g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&self->lock);
 	Entry *entry = g_hash_table_lookup(self->entries, jti);
 
-	return entry != NULL && entry->user_id == user_id && entry->expires_at > now;
+	return entry != NULL && !entry->revoked && entry->user_id == user_id &&
+	       entry->expires_at > now;
 }
 
 void
-vf_accounts_live_refresh_remove(VfAccountsLiveRefresh *self, const gchar *jti)
+vf_accounts_live_refresh_revoke(VfAccountsLiveRefresh *self, const gchar *jti, gint64 expires_at)
 {
 	g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&self->lock);
-	g_hash_table_remove(self->entries, jti);
+	Entry *entry = g_new0(Entry, 1);
+
+	entry->expires_at = expires_at;
+	entry->revoked = TRUE;
+	g_hash_table_replace(self->entries, g_strdup(jti), entry);
 }

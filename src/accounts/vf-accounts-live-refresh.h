@@ -2,8 +2,8 @@
  *
  * VfAccountsLiveRefresh: refresh tokens (by jti) known to be live, because this
  * process issued them or the database confirmed them. With the user-state cache it
- * lets a token refresh be answered without a query; logout forgets the jti before
- * revoking it in the database, so a revoked token always goes to the database.
+ * lets a token refresh be answered without a query; logout leaves a tombstone
+ * before revoking the jti in the database, so a revoked token is never live again.
  * Thread-safe; bounded in size.
  */
 #pragma once
@@ -25,7 +25,10 @@ gboolean vf_accounts_live_refresh_contains(VfAccountsLiveRefresh *self,
 					   const gchar *jti,
 					   gint64 user_id,
 					   gint64 now);
-void vf_accounts_live_refresh_remove(VfAccountsLiveRefresh *self, const gchar *jti);
+/* a tombstone: jti is never live again, even if a refresh that read the database
+ * before the revocation tries to add it back */
+void
+vf_accounts_live_refresh_revoke(VfAccountsLiveRefresh *self, const gchar *jti, gint64 expires_at);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VfAccountsLiveRefresh, vf_accounts_live_refresh_free)
 

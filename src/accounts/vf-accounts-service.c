@@ -150,12 +150,13 @@ make_link(VfAccountsService *self, const gchar *page, gint64 user_id, const gcha
 	    "%s/pages/auth/%s?uid=%s&token=%s", self->config->frontend_url, page, uid, token);
 }
 
+/* epoch: the cache's, taken before the row was read (a stale row is not stored) */
 static void
-store_user_state(VfAccountsService *self, const VfAccountsUser *user)
+store_user_state(VfAccountsService *self, const VfAccountsUser *user, guint64 epoch)
 {
 	VfAccountsUserState state = {
 	    TRUE, user->is_active, user->is_admin, user->password_changed_at};
-	vf_accounts_user_cache_store(self->user_cache, user->id, &state);
+	vf_accounts_user_cache_store(self->user_cache, user->id, &state, epoch);
 }
 
 static Request *
@@ -338,6 +339,7 @@ vf_accounts_service_register_finish(VfAccountsService *self,
 static void
 activate_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
+	guint64 epoch = vf_accounts_user_cache_get_epoch(vf_accounts_service_get_user_cache(source));
 	VfAccountsService *self = source;
 	Request *request = data;
 	g_autoptr(GError) error = NULL;
@@ -378,7 +380,7 @@ activate_thread(GTask *task, gpointer source, gpointer data, GCancellable *cance
 		return;
 	}
 	user->is_active = TRUE;
-	store_user_state(self, user);
+	store_user_state(self, user, epoch);
 	g_task_return_boolean(task, TRUE);
 }
 
@@ -419,6 +421,7 @@ issue_session(VfAccountsService *self,
 	      VfAccountsSession **session_out,
 	      GError **error)
 {
+	gboolean inserted = FALSE;
 	g_autoptr(VfAccountsSession) session = g_new0(VfAccountsSession, 1);
 	g_autoptr(VfAuthClaims) claims = NULL;
 	gint64 now = now_s();
@@ -443,9 +446,22 @@ issue_session(VfAccountsService *self,
 					     error);
 	if (session->refresh == NULL)
 		return FALSE;
-	if (!vf_accounts_store_insert_refresh(
-		connection, claims->jti, user->id, claims->exp, error))
+	if (!vf_accounts_store_insert_refresh(connection,
+					      claims->jti,
+					      user->id,
+					      claims->exp,
+					      user->password_changed_at,
+					      &inserted,
+					      error))
 		return FALSE;
+	if (!inserted) {
+		/* the password changed or the account was closed while we verified */
+		g_set_error_literal(error,
+				    VF_ERROR,
+				    VF_ERROR_INVALID_INPUT,
+				    "No active account found with the given credentials");
+		return FALSE;
+	}
 	vf_accounts_live_refresh_add(self->live_refresh, claims->jti, user->id, claims->exp);
 	session->csrf = vf_auth_random_string(32);
 	*session_out = g_steal_pointer(&session);
@@ -455,6 +471,7 @@ issue_session(VfAccountsService *self,
 static void
 login_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
+	guint64 epoch = vf_accounts_user_cache_get_epoch(vf_accounts_service_get_user_cache(source));
 	VfAccountsService *self = source;
 	Request *request = data;
 	g_autoptr(GError) error = NULL;
@@ -493,7 +510,7 @@ login_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancella
 		g_task_return_error(task, g_steal_pointer(&error));
 		return;
 	}
-	store_user_state(self, user);
+	store_user_state(self, user, epoch);
 	g_task_return_pointer(task, session, (GDestroyNotify)vf_accounts_session_free);
 }
 
@@ -530,6 +547,7 @@ vf_accounts_service_login_finish(VfAccountsService *self, GAsyncResult *result, 
 static void
 refresh_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
+	guint64 epoch = vf_accounts_user_cache_get_epoch(vf_accounts_service_get_user_cache(source));
 	VfAccountsService *self = source;
 	Request *request = data;
 	g_autoptr(GError) error = NULL;
@@ -559,7 +577,7 @@ refresh_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
 		return;
 	}
 	g_clear_pointer(&connection, vf_db_connection_release);
-	vf_accounts_user_cache_store(self->user_cache, claims->user_id, &state);
+	vf_accounts_user_cache_store(self->user_cache, claims->user_id, &state, epoch);
 	/* the user must exist, be active and not have changed the password since */
 	if (!state.exists || !state.is_active || claims->iat < state.password_changed_at || !live) {
 		g_task_return_new_error(task, VF_ERROR, VF_ERROR_TOKEN_INVALID, "session ended");
@@ -663,7 +681,7 @@ logout_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancell
 		    task, VF_ERROR, VF_ERROR_TOKEN_INVALID, "refresh token of another user");
 		return;
 	}
-	vf_accounts_live_refresh_remove(self->live_refresh, claims->jti);
+	vf_accounts_live_refresh_revoke(self->live_refresh, claims->jti, claims->exp);
 	connection = vf_db_pool_acquire(self->pool, cancellable, &error);
 	if (connection == NULL || !vf_accounts_store_revoke_refresh(
 				      connection, claims->jti, claims->user_id, &revoked, &error)) {
@@ -918,6 +936,7 @@ vf_accounts_service_confirm_reset_finish(VfAccountsService *self,
 static void
 user_state_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
+	guint64 epoch = vf_accounts_user_cache_get_epoch(vf_accounts_service_get_user_cache(source));
 	VfAccountsService *self = source;
 	Request *request = data;
 	g_autoptr(GError) error = NULL;
@@ -941,7 +960,7 @@ user_state_thread(GTask *task, gpointer source, gpointer data, GCancellable *can
 		state.is_admin = user->is_admin;
 		state.password_changed_at = user->password_changed_at;
 	}
-	vf_accounts_user_cache_store(self->user_cache, request->user_id, &state);
+	vf_accounts_user_cache_store(self->user_cache, request->user_id, &state, epoch);
 	g_task_return_pointer(task, g_memdup2(&state, sizeof(state)), g_free);
 }
 

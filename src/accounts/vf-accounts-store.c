@@ -214,18 +214,30 @@ vf_accounts_store_consume_token(VfDbConnection *connection,
 }
 
 gboolean
-vf_accounts_store_insert_refresh(
-    VfDbConnection *connection, const gchar *jti, gint64 user_id, gint64 expires_at, GError **error)
+vf_accounts_store_insert_refresh(VfDbConnection *connection,
+				 const gchar *jti,
+				 gint64 user_id,
+				 gint64 expires_at,
+				 gint64 password_changed_at,
+				 gboolean *inserted,
+				 GError **error)
 {
 	g_autofree gchar *id = int_text(user_id);
 	g_autofree gchar *expires = int_text(expires_at);
-	const gchar *params[] = {jti, id, expires};
-	return vf_db_connection_run(connection,
-				    "INSERT INTO refresh_tokens (jti, user_id, expires_at) "
-				    "VALUES ($1, $2, to_timestamp($3::bigint))",
-				    3,
-				    params,
-				    error);
+	g_autofree gchar *changed = int_text(password_changed_at);
+	const gchar *params[] = {jti, id, expires, changed};
+	g_autoptr(PGresult) result = vf_db_connection_exec(
+	    connection,
+	    "INSERT INTO refresh_tokens (jti, user_id, expires_at) "
+	    "SELECT $1, id, to_timestamp($3::bigint) FROM users WHERE id = $2 AND is_active "
+	    "AND extract(epoch from password_changed_at)::bigint = $4::bigint RETURNING jti",
+	    4,
+	    params,
+	    error);
+	if (result == NULL)
+		return FALSE;
+	*inserted = PQntuples(result) > 0;
+	return TRUE;
 }
 
 gboolean

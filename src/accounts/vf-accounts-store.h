@@ -65,11 +65,16 @@ gboolean vf_accounts_store_consume_token(VfDbConnection *connection,
 					 GBytes *token_hash,
 					 GError **error);
 
-gboolean vf_accounts_store_insert_refresh(VfDbConnection *connection,
-					  const gchar *jti,
-					  gint64 user_id,
-					  gint64 expires_at,
-					  GError **error);
+/* records a refresh token only while the user is active with the password seen at
+ * login (password_changed_at): a login that raced a reset gets *inserted FALSE */
+gboolean
+vf_accounts_store_insert_refresh(VfDbConnection *connection,
+				 const gchar *jti,
+				 gint64 user_id,
+				 gint64 expires_at,
+				 gint64 password_changed_at,
+				 gboolean *inserted,
+				 GError **error);
 /* one round trip for a refresh: the user's state and whether the jti is live;
  * FALSE without an error (and *found FALSE) when the user does not exist */
 gboolean vf_accounts_store_refresh_state(VfDbConnection *connection,

@@ -18,6 +18,7 @@ struct _VfAccountsUserCache {
 	GMutex lock;
 	GHashTable *entries; /* gint64* → Entry*; protected by lock */
 	gint64 max_age_us;
+	guint64 epoch; /* protected by lock */
 };
 
 VfAccountsUserCache *
@@ -52,14 +53,25 @@ vf_accounts_user_cache_lookup(VfAccountsUserCache *self, gint64 user_id, VfAccou
 	return TRUE;
 }
 
+guint64
+vf_accounts_user_cache_get_epoch(VfAccountsUserCache *self)
+{
+	g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&self->lock);
+	return self->epoch;
+}
+
 void
 vf_accounts_user_cache_store(VfAccountsUserCache *self,
 			     gint64 user_id,
-			     const VfAccountsUserState *state)
+			     const VfAccountsUserState *state,
+			     guint64 epoch)
 {
 	g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&self->lock);
-	Entry *entry = g_new0(Entry, 1);
+	Entry *entry;
 
+	if (epoch != self->epoch)
+		return;
+	entry = g_new0(Entry, 1);
 	if (g_hash_table_size(self->entries) >= MAX_ENTRIES)
 		g_hash_table_remove_all(self->entries);
 	entry->state = *state;
@@ -72,4 +84,5 @@ vf_accounts_user_cache_forget(VfAccountsUserCache *self, gint64 user_id)
 {
 	g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&self->lock);
 	g_hash_table_remove(self->entries, &user_id);
+	self->epoch++;
 }

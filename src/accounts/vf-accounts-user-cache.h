@@ -25,9 +25,15 @@ void vf_accounts_user_cache_free(VfAccountsUserCache *self);
 gboolean vf_accounts_user_cache_lookup(VfAccountsUserCache *self,
 				       gint64 user_id,
 				       VfAccountsUserState *state);
-void vf_accounts_user_cache_store(VfAccountsUserCache *self,
-				  gint64 user_id,
-				  const VfAccountsUserState *state);
+/* the epoch moves with every forget(): a writer takes it before its query and
+ * store() drops the write when a change happened meanwhile (stale state) */
+guint64
+vf_accounts_user_cache_get_epoch(VfAccountsUserCache *self);
+void
+vf_accounts_user_cache_store(VfAccountsUserCache *self,
+			     gint64 user_id,
+			     const VfAccountsUserState *state,
+			     guint64 epoch);
 void vf_accounts_user_cache_forget(VfAccountsUserCache *self, gint64 user_id);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VfAccountsUserCache, vf_accounts_user_cache_free)
