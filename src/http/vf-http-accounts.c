@@ -169,24 +169,23 @@ login_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 
 	g_free(data);
 	session = vf_accounts_service_login_finish(VF_ACCOUNTS_SERVICE(source), result, &error);
-	if (session == NULL) {
-		if (g_error_matches(error, VF_ERROR, VF_ERROR_INVALID_INPUT)) {
-			VfHttpRateLimiter *limiter =
-			    vf_http_server_get_rate_limiter(vf_http_request_get_server(request));
-			g_autofree gchar *client_key =
-			    g_strdup_printf("login-client:%s", vf_http_request_get_client(request));
-			g_autofree gchar *account_key = normalized_key("login-account", email);
-			gint64 now = g_get_monotonic_time();
+	/* the rate layer counted the attempt; only a failed login keeps counting */
+	if (!g_error_matches(error, VF_ERROR, VF_ERROR_INVALID_INPUT)) {
+		VfHttpRateLimiter *limiter =
+		    vf_http_server_get_rate_limiter(vf_http_request_get_server(request));
+		g_autofree gchar *client_key =
+		    g_strdup_printf("login-client:%s", vf_http_request_get_client(request));
+		g_autofree gchar *account_key = normalized_key("login-account", email);
 
-			vf_http_rate_limiter_hit(
-			    limiter, client_key, &config->login_failures_per_client, now);
-			vf_http_rate_limiter_hit(
-			    limiter, account_key, &config->login_failures_per_account, now);
+		vf_http_rate_limiter_give_back(limiter, client_key);
+		vf_http_rate_limiter_give_back(limiter, account_key);
+	}
+	if (session == NULL) {
+		if (g_error_matches(error, VF_ERROR, VF_ERROR_INVALID_INPUT))
 			vf_http_request_respond_detail(
 			    request, 400, "No active account found with the given credentials");
-			return;
-		}
-		vf_http_request_respond_error(request, error);
+		else
+			vf_http_request_respond_error(request, error);
 		return;
 	}
 	vf_http_request_set_cookie(

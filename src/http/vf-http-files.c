@@ -121,7 +121,10 @@ normalize_range(SoupMessageHeaders *request_headers, goffset size)
 	for (gint i = 0; i < n; i++) {
 		goffset start = ranges[i].start;
 		goffset end = ranges[i].end < 0 || ranges[i].end >= size ? size - 1 : ranges[i].end;
-		if (start < 0 || start >= size || start > end)
+		/* a suffix longer than the file means the whole file (RFC 9110 §14.1.2) */
+		if (start < 0)
+			start = 0;
+		if (start >= size || start > end)
 			continue;
 		g_string_append_printf(header,
 				       "%s%" G_GOFFSET_FORMAT "-%" G_GOFFSET_FORMAT,

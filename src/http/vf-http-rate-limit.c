@@ -123,6 +123,15 @@ vf_http_rate_limiter_hit(VfHttpRateLimiter *self,
 		g_free(g_queue_pop_head(&window->times));
 }
 
+void
+vf_http_rate_limiter_give_back(VfHttpRateLimiter *self, const gchar *key)
+{
+	Window *window = g_hash_table_lookup(self->windows, key);
+
+	if (window != NULL && !g_queue_is_empty(&window->times))
+		g_free(g_queue_pop_tail(&window->times));
+}
+
 gboolean
 vf_http_rate_limiter_take(VfHttpRateLimiter *self,
 			  const gchar *key,

@@ -23,6 +23,9 @@ void vf_http_rate_limiter_hit(VfHttpRateLimiter *self,
 			      const gchar *key,
 			      const VfRateLimit *limit,
 			      gint64 now_us);
+/* takes back the newest event of key (an attempt that turned out not to count) */
+void
+vf_http_rate_limiter_give_back(VfHttpRateLimiter *self, const gchar *key);
 /* check and hit in one step */
 gboolean vf_http_rate_limiter_take(VfHttpRateLimiter *self,
 				   const gchar *key,

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The rate-limit layer: registrations and reset requests count per client here;
- * failed logins are only checked here and counted by the login handler, which
- * alone knows the outcome. The per-account reset limit keeps the answer at 200
+ * a login attempt counts here too and the login handler gives it back when the
+ * login succeeds (only failures are limited). The per-account reset limit keeps the answer at 200
  * (no mail is sent) and is applied by the reset handler.
  */
 #include "config.h"
@@ -40,22 +40,27 @@ vf_http_layer_rate(VfHttpRequest *request)
 
 	switch (request->route->rate) {
 	case VF_HTTP_RATE_LOGIN: {
+		/* the attempt counts now, while the password is checked, so that a burst
+		 * of parallel guesses cannot all pass; login gives it back on success */
 		const gchar *email = json_email(request);
+		g_autofree gchar *account_key = NULL;
 		client_key = g_strdup_printf("login-client:%s", request->client);
 		if (!vf_http_rate_limiter_check(
 			limiter, client_key, &config->login_failures_per_client, now, &retry_after))
 			break;
 		if (email != NULL) {
 			g_autofree gchar *lower = g_utf8_strdown(email, -1);
-			g_autofree gchar *account_key =
-			    g_strdup_printf("login-account:%s", g_strstrip(lower));
+			account_key = g_strdup_printf("login-account:%s", g_strstrip(lower));
 			if (!vf_http_rate_limiter_check(limiter,
 							account_key,
 							&config->login_failures_per_account,
 							now,
 							&retry_after))
 				break;
+			vf_http_rate_limiter_hit(
+			    limiter, account_key, &config->login_failures_per_account, now);
 		}
+		vf_http_rate_limiter_hit(limiter, client_key, &config->login_failures_per_client, now);
 		return TRUE;
 	}
 	case VF_HTTP_RATE_REGISTER:

@@ -72,29 +72,48 @@ response_bytes(SoupServerMessage *msg)
 	return (guint64)soup_server_message_get_response_body(msg)->length;
 }
 
+/* a fixed set, so that made-up methods cannot add metric series */
+static const gchar *
+method_label(SoupServerMessage *msg)
+{
+	const gchar *known[] = {"GET", "HEAD", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"};
+	const gchar *method = soup_server_message_get_method(msg);
+
+	for (guint i = 0; i < G_N_ELEMENTS(known); i++) {
+		if (g_strcmp0(method, known[i]) == 0)
+			return known[i];
+	}
+	return "other";
+}
+
+/* 499, as nginx logs it, for a client that went away before the answer was sent */
+#define STATUS_CLIENT_GONE 499
+
 static void
-request_finished_cb(SoupServer *soup, SoupServerMessage *msg, gpointer user_data)
+log_request(SoupServerMessage *msg, gboolean aborted)
 {
 	VfHttpRequest *request = g_object_get_data(G_OBJECT(msg), REQUEST_KEY);
 	g_autofree gchar *status = NULL;
 	g_autofree gchar *duration = NULL;
+	guint code;
 
 	if (request == NULL)
 		return;
+	code = aborted ? STATUS_CLIENT_GONE : soup_server_message_get_status(msg);
 	vf_http_metrics_observe_request(vf_http_server_get_metrics(request->server),
-					soup_server_message_get_method(msg),
+					method_label(msg),
 					request->route != NULL ? request->route->pattern : NULL,
-					soup_server_message_get_status(msg),
+					code,
 					(gdouble)(g_get_monotonic_time() - request->start_us) /
 					    G_USEC_PER_SEC,
 					response_bytes(msg));
-	status = g_strdup_printf("%u", soup_server_message_get_status(msg));
+	status = g_strdup_printf("%u", code);
 	duration = g_strdup_printf("%" G_GINT64_FORMAT, g_get_monotonic_time() - request->start_us);
 	g_log_structured(G_LOG_DOMAIN,
 			 G_LOG_LEVEL_INFO,
 			 "MESSAGE",
 			 "%s %s %s %s %s µs",
-			 soup_server_message_get_method(msg),
+			 method_label(msg),
 			 request->route != NULL ? request->route->pattern : "-",
 			 status,
 			 request->client,
@@ -102,7 +121,7 @@ request_finished_cb(SoupServer *soup, SoupServerMessage *msg, gpointer user_data
 			 "REQUEST_ID",
 			 request->id,
 			 "METHOD",
-			 soup_server_message_get_method(msg),
+			 method_label(msg),
 			 "ROUTE",
 			 request->route != NULL ? request->route->pattern : "-",
 			 "STATUS",
@@ -116,12 +135,18 @@ request_finished_cb(SoupServer *soup, SoupServerMessage *msg, gpointer user_data
 	g_object_set_data(G_OBJECT(msg), REQUEST_KEY, NULL);
 }
 
+static void
+request_finished_cb(SoupServer *soup, SoupServerMessage *msg, gpointer user_data)
+{
+	log_request(msg, FALSE);
+}
+
 /* the client went away or the answer could not be written: stop the work, and
- * log the request as finished */
+ * log the request as such */
 static void
 request_aborted_cb(SoupServer *soup, SoupServerMessage *msg, gpointer user_data)
 {
-	request_finished_cb(soup, msg, user_data);
+	log_request(msg, TRUE);
 }
 
 static void

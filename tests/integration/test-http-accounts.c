@@ -927,6 +927,47 @@ test_concurrent_registrations(Fixture *fixture, gconstpointer data)
 }
 
 static void
+test_login_burst(Fixture *fixture, gconstpointer data)
+{
+	/* parallel guesses all count, although each takes a password check to fail */
+	const guint n = 40;
+	g_autoptr(VfTestResponse) login =
+	    vf_test_daemon_create_user(fixture->daemon, "burst@example.com", "password-123");
+	g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func(g_object_unref);
+	g_autoptr(SoupSession) session =
+	    soup_session_new_with_options("max-conns", 64, "max-conns-per-host", 64, NULL);
+	g_autofree gchar *url = g_strdup_printf("%s/api/login/", vf_test_daemon_get_url(fixture->daemon));
+	const gchar *wrong = "{\"email\": \"burst@example.com\", \"password\": \"guess-guess\"}";
+	guint done = 0;
+	guint refused = 0;
+	guint limited = 0;
+
+	vf_test_assert_status(login, 200);
+	for (guint i = 0; i < n; i++) {
+		SoupMessage *msg = soup_message_new("POST", url);
+		g_autoptr(GBytes) body = g_bytes_new_static(wrong, strlen(wrong));
+		soup_message_set_request_body_from_bytes(msg, "application/json", body);
+		g_ptr_array_add(messages, msg);
+		soup_session_send_and_read_async(
+		    session, msg, G_PRIORITY_DEFAULT, NULL, concurrent_sent_cb, &done);
+	}
+	while (done < n)
+		g_main_context_iteration(NULL, TRUE);
+	for (guint i = 0; i < n; i++) {
+		guint status = soup_message_get_status(g_ptr_array_index(messages, i));
+		if (status == 400)
+			refused++;
+		else if (status == 429)
+			limited++;
+		else
+			g_error("unexpected status %u", status);
+	}
+	/* LOGIN_FAILURES_PER_ACCOUNT is 10 by default */
+	g_assert_cmpuint(refused, ==, 10);
+	g_assert_cmpuint(limited, ==, n - 10);
+}
+
+static void
 test_router_and_cors(Fixture *fixture, gconstpointer data)
 {
 	const gchar *origin[] = {"Origin", "http://127.0.0.1:5500", NULL};
@@ -1066,6 +1107,12 @@ main(int argc, char **argv)
 		   unlimited_env,
 		   fixture_setup,
 		   test_concurrent_registrations,
+		   fixture_teardown);
+	g_test_add("/http/accounts/login-burst",
+		   Fixture,
+		   NULL,
+		   fixture_setup,
+		   test_login_burst,
 		   fixture_teardown);
 	g_test_add("/http/router/cors-404-405",
 		   Fixture,
