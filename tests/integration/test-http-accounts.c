@@ -872,6 +872,37 @@ test_rate_limits(Fixture *fixture, gconstpointer data)
 	}
 }
 
+static void concurrent_sent_cb(GObject *source, GAsyncResult *result, gpointer user_data);
+
+/* n POSTs of one JSON body at once (64 connections); the statuses in order */
+static GArray *
+post_in_parallel(Fixture *fixture, const gchar *path, const gchar *json, guint n)
+{
+	g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func(g_object_unref);
+	g_autoptr(SoupSession) session =
+	    soup_session_new_with_options("max-conns", 64, "max-conns-per-host", 64, NULL);
+	g_autofree gchar *url =
+	    g_strdup_printf("%s%s", vf_test_daemon_get_url(fixture->daemon), path);
+	GArray *statuses = g_array_sized_new(FALSE, FALSE, sizeof(guint), n);
+	guint done = 0;
+
+	for (guint i = 0; i < n; i++) {
+		SoupMessage *msg = soup_message_new("POST", url);
+		g_autoptr(GBytes) body = g_bytes_new(json, strlen(json));
+		soup_message_set_request_body_from_bytes(msg, "application/json", body);
+		g_ptr_array_add(messages, msg);
+		soup_session_send_and_read_async(
+		    session, msg, G_PRIORITY_DEFAULT, NULL, concurrent_sent_cb, &done);
+	}
+	while (done < n)
+		g_main_context_iteration(NULL, TRUE);
+	for (guint i = 0; i < n; i++) {
+		guint status = soup_message_get_status(g_ptr_array_index(messages, i));
+		g_array_append_val(statuses, status);
+	}
+	return statuses;
+}
+
 static void
 concurrent_sent_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -889,29 +920,14 @@ test_concurrent_registrations(Fixture *fixture, gconstpointer data)
 {
 	/* 200 registrations of one address at once: exactly one account */
 	const guint n = 200;
-	g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func(g_object_unref);
-	g_autoptr(SoupSession) session =
-	    soup_session_new_with_options("max-conns", 64, "max-conns-per-host", 64, NULL);
-	g_autofree gchar *url =
-	    g_strdup_printf("%s/api/register/", vf_test_daemon_get_url(fixture->daemon));
+	g_autoptr(GArray) statuses =
+	    post_in_parallel(fixture, "/api/register/", SAME_EMAIL_BODY, n);
 	g_autofree gchar *count = NULL;
 	guint created = 0;
 	guint refused = 0;
-	guint done = 0;
 
-	for (guint i = 0; i < n; i++) {
-		SoupMessage *msg = soup_message_new("POST", url);
-		g_autoptr(GBytes) body =
-		    g_bytes_new_static(SAME_EMAIL_BODY, strlen(SAME_EMAIL_BODY));
-		soup_message_set_request_body_from_bytes(msg, "application/json", body);
-		g_ptr_array_add(messages, msg);
-		soup_session_send_and_read_async(
-		    session, msg, G_PRIORITY_DEFAULT, NULL, concurrent_sent_cb, &done);
-	}
-	while (done < n)
-		g_main_context_iteration(NULL, TRUE);
-	for (guint i = 0; i < n; i++) {
-		guint status = soup_message_get_status(g_ptr_array_index(messages, i));
+	for (guint i = 0; i < statuses->len; i++) {
+		guint status = g_array_index(statuses, guint, i);
 		if (status == 201)
 			created++;
 		else if (status == 400)
@@ -933,28 +949,18 @@ test_login_burst(Fixture *fixture, gconstpointer data)
 	const guint n = 40;
 	g_autoptr(VfTestResponse) login =
 	    vf_test_daemon_create_user(fixture->daemon, "burst@example.com", "password-123");
-	g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func(g_object_unref);
-	g_autoptr(SoupSession) session =
-	    soup_session_new_with_options("max-conns", 64, "max-conns-per-host", 64, NULL);
-	g_autofree gchar *url = g_strdup_printf("%s/api/login/", vf_test_daemon_get_url(fixture->daemon));
-	const gchar *wrong = "{\"email\": \"burst@example.com\", \"password\": \"guess-guess\"}";
-	guint done = 0;
+	g_autoptr(GArray) statuses = NULL;
 	guint refused = 0;
 	guint limited = 0;
 
 	vf_test_assert_status(login, 200);
-	for (guint i = 0; i < n; i++) {
-		SoupMessage *msg = soup_message_new("POST", url);
-		g_autoptr(GBytes) body = g_bytes_new_static(wrong, strlen(wrong));
-		soup_message_set_request_body_from_bytes(msg, "application/json", body);
-		g_ptr_array_add(messages, msg);
-		soup_session_send_and_read_async(
-		    session, msg, G_PRIORITY_DEFAULT, NULL, concurrent_sent_cb, &done);
-	}
-	while (done < n)
-		g_main_context_iteration(NULL, TRUE);
-	for (guint i = 0; i < n; i++) {
-		guint status = soup_message_get_status(g_ptr_array_index(messages, i));
+	statuses =
+	    post_in_parallel(fixture,
+			     "/api/login/",
+			     "{\"email\": \"burst@example.com\", \"password\": \"guess-guess\"}",
+			     n);
+	for (guint i = 0; i < statuses->len; i++) {
+		guint status = g_array_index(statuses, guint, i);
 		if (status == 400)
 			refused++;
 		else if (status == 429)
