@@ -151,8 +151,8 @@ vf_http_layer_csrf(VfHttpRequest *request)
 	return TRUE;
 }
 
-gboolean
-vf_http_auth_precheck(VfHttpRequest *request)
+VfHttpPrecheck
+vf_http_auth_precheck(VfHttpRequest *request, gint64 *user_id)
 {
 	const VfConfig *config = vf_http_server_get_config(request->server);
 	VfAccountsService *accounts = vf_http_server_get_accounts(request->server);
@@ -163,18 +163,22 @@ vf_http_auth_precheck(VfHttpRequest *request)
 	if (token == NULL)
 		token = vf_http_request_get_cookie(request, "access_token");
 	if (token == NULL)
-		return FALSE;
+		return VF_HTTP_PRECHECK_DENY;
 	claims = vf_auth_jwt_verify(config->secret_key,
 				    token,
 				    VF_AUTH_TOKEN_TYPE_ACCESS,
 				    g_get_real_time() / G_USEC_PER_SEC,
 				    NULL);
 	if (claims == NULL)
-		return FALSE;
-	if (request->route != NULL && (request->route->flags & VF_HTTP_ROUTE_ADMIN) != 0 &&
-	    vf_accounts_user_cache_lookup(
-		vf_accounts_service_get_user_cache(accounts), claims->user_id, &state) &&
-	    (!state.exists || !state.is_active || !state.is_admin))
-		return FALSE;
-	return TRUE;
+		return VF_HTTP_PRECHECK_DENY;
+	if (request->route == NULL || (request->route->flags & VF_HTTP_ROUTE_ADMIN) == 0)
+		return VF_HTTP_PRECHECK_ALLOW;
+	*user_id = claims->user_id;
+	if (!vf_accounts_user_cache_lookup(
+		vf_accounts_service_get_user_cache(accounts), claims->user_id, &state))
+		return VF_HTTP_PRECHECK_UNKNOWN;
+	if (!state.exists || !state.is_active || !state.is_admin ||
+	    claims->iat < state.password_changed_at)
+		return VF_HTTP_PRECHECK_DENY;
+	return VF_HTTP_PRECHECK_ALLOW;
 }

