@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 
+#include "vf-db-value.h"
 #include "vf-error.h"
 
 #define USER_COLUMNS                                                                               \
@@ -27,12 +28,6 @@ vf_accounts_user_free(VfAccountsUser *user)
 }
 
 static gchar *
-int_text(gint64 value)
-{
-	return g_strdup_printf("%" G_GINT64_FORMAT, value);
-}
-
-static gchar *
 hash_hex(GBytes *bytes)
 {
 	gsize len = 0;
@@ -45,12 +40,6 @@ hash_hex(GBytes *bytes)
 	return g_string_free(hex, FALSE);
 }
 
-static gboolean
-is_true(PGresult *result, gint row, gint column)
-{
-	return g_strcmp0(PQgetvalue(result, row, column), "t") == 0;
-}
-
 static VfAccountsUser *
 user_from_row(PGresult *result)
 {
@@ -59,13 +48,13 @@ user_from_row(PGresult *result)
 	if (PQntuples(result) == 0)
 		return NULL;
 	user = g_new0(VfAccountsUser, 1);
-	user->id = g_ascii_strtoll(PQgetvalue(result, 0, 0), NULL, 10);
+	user->id = vf_db_result_get_int(result, 0, 0);
 	user->email = g_strdup(PQgetvalue(result, 0, 1));
 	user->password_hash = g_strdup(PQgetvalue(result, 0, 2));
-	user->is_active = is_true(result, 0, 3);
-	user->is_admin = is_true(result, 0, 4);
+	user->is_active = vf_db_result_get_bool(result, 0, 3);
+	user->is_admin = vf_db_result_get_bool(result, 0, 4);
 	user->language = g_strdup(PQgetvalue(result, 0, 5));
-	user->password_changed_at = g_ascii_strtoll(PQgetvalue(result, 0, 6), NULL, 10);
+	user->password_changed_at = vf_db_result_get_int(result, 0, 6);
 	return user;
 }
 
@@ -83,7 +72,7 @@ vf_accounts_store_find_user_by_email(VfDbConnection *connection, const gchar *em
 VfAccountsUser *
 vf_accounts_store_find_user_by_id(VfDbConnection *connection, gint64 user_id, GError **error)
 {
-	g_autofree gchar *id = int_text(user_id);
+	g_autofree gchar *id = vf_db_value_from_int(user_id);
 	const gchar *params[] = {id};
 	g_autoptr(PGresult) result = vf_db_connection_exec(
 	    connection, "SELECT " USER_COLUMNS " FROM users WHERE id = $1", 1, params, error);
@@ -118,7 +107,7 @@ vf_accounts_store_insert_user(VfDbConnection *connection,
 		return -1;
 	if (PQntuples(result) == 0)
 		return 0;
-	return g_ascii_strtoll(PQgetvalue(result, 0, 0), NULL, 10);
+	return vf_db_result_get_int(result, 0, 0);
 }
 
 gboolean
@@ -128,7 +117,7 @@ vf_accounts_store_set_flags(VfDbConnection *connection,
 			    gboolean is_admin,
 			    GError **error)
 {
-	g_autofree gchar *id = int_text(user_id);
+	g_autofree gchar *id = vf_db_value_from_int(user_id);
 	const gchar *params[] = {id, is_active ? "true" : "false", is_admin ? "true" : "false"};
 	return vf_db_connection_run(connection,
 				    "UPDATE users SET is_active = $2, is_admin = $3 WHERE id = $1",
@@ -140,7 +129,7 @@ vf_accounts_store_set_flags(VfDbConnection *connection,
 gboolean
 vf_accounts_store_activate_user(VfDbConnection *connection, gint64 user_id, GError **error)
 {
-	g_autofree gchar *id = int_text(user_id);
+	g_autofree gchar *id = vf_db_value_from_int(user_id);
 	const gchar *params[] = {id};
 	return vf_db_connection_run(
 	    connection, "UPDATE users SET is_active = true WHERE id = $1", 1, params, error);
@@ -152,7 +141,7 @@ vf_accounts_store_set_password(VfDbConnection *connection,
 			       const gchar *password_hash,
 			       GError **error)
 {
-	g_autofree gchar *id = int_text(user_id);
+	g_autofree gchar *id = vf_db_value_from_int(user_id);
 	const gchar *params[] = {id, password_hash};
 	return vf_db_connection_run(
 	    connection,
@@ -171,9 +160,9 @@ vf_accounts_store_insert_token(VfDbConnection *connection,
 			       gint64 lifetime_s,
 			       GError **error)
 {
-	g_autofree gchar *id = int_text(user_id);
+	g_autofree gchar *id = vf_db_value_from_int(user_id);
 	g_autofree gchar *hex = hash_hex(token_hash);
-	g_autofree gchar *lifetime = int_text(lifetime_s);
+	g_autofree gchar *lifetime = vf_db_value_from_int(lifetime_s);
 	const gchar *params[] = {id, purpose, hex, lifetime};
 	return vf_db_connection_run(
 	    connection,
@@ -192,7 +181,7 @@ vf_accounts_store_consume_token(VfDbConnection *connection,
 				GBytes *token_hash,
 				GError **error)
 {
-	g_autofree gchar *id = int_text(user_id);
+	g_autofree gchar *id = vf_db_value_from_int(user_id);
 	g_autofree gchar *hex = hash_hex(token_hash);
 	const gchar *params[] = {id, purpose, hex};
 	g_autoptr(PGresult) result = vf_db_connection_exec(
@@ -222,9 +211,9 @@ vf_accounts_store_insert_refresh(VfDbConnection *connection,
 				 gboolean *inserted,
 				 GError **error)
 {
-	g_autofree gchar *id = int_text(user_id);
-	g_autofree gchar *expires = int_text(expires_at);
-	g_autofree gchar *changed = int_text(password_changed_at);
+	g_autofree gchar *id = vf_db_value_from_int(user_id);
+	g_autofree gchar *expires = vf_db_value_from_int(expires_at);
+	g_autofree gchar *changed = vf_db_value_from_int(password_changed_at);
 	const gchar *params[] = {jti, id, expires, changed};
 	g_autoptr(PGresult) result = vf_db_connection_exec(
 	    connection,
@@ -251,7 +240,7 @@ vf_accounts_store_refresh_state(VfDbConnection *connection,
 				gboolean *live,
 				GError **error)
 {
-	g_autofree gchar *id = int_text(user_id);
+	g_autofree gchar *id = vf_db_value_from_int(user_id);
 	const gchar *params[] = {jti, id};
 	g_autoptr(PGresult) result = vf_db_connection_exec(
 	    connection,
@@ -266,10 +255,10 @@ vf_accounts_store_refresh_state(VfDbConnection *connection,
 	*found = PQntuples(result) > 0;
 	if (!*found)
 		return TRUE;
-	*is_active = is_true(result, 0, 0);
-	*is_admin = is_true(result, 0, 1);
-	*password_changed_at = g_ascii_strtoll(PQgetvalue(result, 0, 2), NULL, 10);
-	*live = is_true(result, 0, 3);
+	*is_active = vf_db_result_get_bool(result, 0, 0);
+	*is_admin = vf_db_result_get_bool(result, 0, 1);
+	*password_changed_at = vf_db_result_get_int(result, 0, 2);
+	*live = vf_db_result_get_bool(result, 0, 3);
 	return TRUE;
 }
 
@@ -277,7 +266,7 @@ gboolean
 vf_accounts_store_revoke_refresh(
     VfDbConnection *connection, const gchar *jti, gint64 user_id, gboolean *revoked, GError **error)
 {
-	g_autofree gchar *id = int_text(user_id);
+	g_autofree gchar *id = vf_db_value_from_int(user_id);
 	const gchar *params[] = {jti, id};
 	g_autoptr(PGresult) result =
 	    vf_db_connection_exec(connection,
@@ -296,7 +285,7 @@ vf_accounts_store_revoke_refresh(
 gboolean
 vf_accounts_store_revoke_all_refresh(VfDbConnection *connection, gint64 user_id, GError **error)
 {
-	g_autofree gchar *id = int_text(user_id);
+	g_autofree gchar *id = vf_db_value_from_int(user_id);
 	const gchar *params[] = {id};
 	return vf_db_connection_run(connection,
 				    "UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = "

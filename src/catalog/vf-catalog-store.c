@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vf-db-value.h"
 #include "vf-error.h"
 
 #define ISO(column) "to_char(" column " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
@@ -55,41 +56,11 @@ vf_catalog_job_row_free(VfCatalogJobRow *row)
 	g_free(row);
 }
 
-static gchar *
-get_string(PGresult *result, gint row, gint column)
-{
-	if (PQgetisnull(result, row, column))
-		return NULL;
-	return g_strdup(PQgetvalue(result, row, column));
-}
-
-static gint64
-get_int(PGresult *result, gint row, gint column)
-{
-	if (PQgetisnull(result, row, column))
-		return 0;
-	return g_ascii_strtoll(PQgetvalue(result, row, column), NULL, 10);
-}
-
-static gdouble
-get_double(PGresult *result, gint row, gint column, gdouble fallback)
-{
-	if (PQgetisnull(result, row, column))
-		return fallback;
-	return g_ascii_strtod(PQgetvalue(result, row, column), NULL);
-}
-
-static gboolean
-get_bool(PGresult *result, gint row, gint column)
-{
-	return g_str_equal(PQgetvalue(result, row, column), "t");
-}
-
 /* "{480p,720p}" → {"480p", "720p"}; rendition names are plain words */
 static gchar **
 get_array(PGresult *result, gint row, gint column)
 {
-	g_autofree gchar *text = get_string(result, row, column);
+	g_autofree gchar *text = vf_db_result_dup_string(result, row, column);
 	gsize len;
 
 	if (text == NULL)
@@ -121,28 +92,22 @@ array_literal(const gchar *const *items)
 	return g_string_free(g_steal_pointer(&text), FALSE);
 }
 
-static gchar *
-int_param(gint64 value)
-{
-	return g_strdup_printf("%" G_GINT64_FORMAT, value);
-}
-
 static VfCatalogVideo *
 video_from_result(PGresult *result, gint row)
 {
 	VfCatalogVideo *video = g_new0(VfCatalogVideo, 1);
 
-	video->id = get_int(result, row, 0);
-	video->created_at = get_string(result, row, 1);
-	video->title = get_string(result, row, 2);
-	video->description = get_string(result, row, 3);
-	video->category = get_string(result, row, 4);
-	video->thumbnail = get_string(result, row, 5);
-	video->status = get_string(result, row, 6);
-	video->duration = get_double(result, row, 7, -1.0);
+	video->id = vf_db_result_get_int(result, row, 0);
+	video->created_at = vf_db_result_dup_string(result, row, 1);
+	video->title = vf_db_result_dup_string(result, row, 2);
+	video->description = vf_db_result_dup_string(result, row, 3);
+	video->category = vf_db_result_dup_string(result, row, 4);
+	video->thumbnail = vf_db_result_dup_string(result, row, 5);
+	video->status = vf_db_result_dup_string(result, row, 6);
+	video->duration = vf_db_result_get_double(result, row, 7, -1.0);
 	video->resolutions = get_array(result, row, 8);
-	video->progress = get_double(result, row, 9, 0.0);
-	video->error = get_string(result, row, 10);
+	video->progress = vf_db_result_get_double(result, row, 9, 0.0);
+	video->error = vf_db_result_dup_string(result, row, 10);
 	return video;
 }
 
@@ -151,14 +116,14 @@ row_from_result(PGresult *result, gint row)
 {
 	VfCatalogRow *self = g_new0(VfCatalogRow, 1);
 
-	self->id = get_int(result, row, 0);
-	self->source = get_string(result, row, 1);
-	self->thumbnail = get_string(result, row, 2);
-	self->thumbnail_generated = get_bool(result, row, 3);
-	self->current_generation = get_int(result, row, 4);
-	self->status = get_string(result, row, 5);
+	self->id = vf_db_result_get_int(result, row, 0);
+	self->source = vf_db_result_dup_string(result, row, 1);
+	self->thumbnail = vf_db_result_dup_string(result, row, 2);
+	self->thumbnail_generated = vf_db_result_get_bool(result, row, 3);
+	self->current_generation = vf_db_result_get_int(result, row, 4);
+	self->status = vf_db_result_dup_string(result, row, 5);
 	self->resolutions = get_array(result, row, 6);
-	self->revision = get_int(result, row, 7);
+	self->revision = vf_db_result_get_int(result, row, 7);
 	return self;
 }
 
@@ -167,14 +132,14 @@ job_row_from_result(PGresult *result, gint row)
 {
 	VfCatalogJobRow *self = g_new0(VfCatalogJobRow, 1);
 
-	self->id = get_int(result, row, 0);
-	self->video_id = get_int(result, row, 1);
-	self->generation = get_int(result, row, 2);
-	self->source = get_string(result, row, 3);
-	self->thumbnail = get_string(result, row, 4);
-	self->state = get_string(result, row, 5);
-	self->attempt = (gint)get_int(result, row, 6);
-	self->max_attempts = (gint)get_int(result, row, 7);
+	self->id = vf_db_result_get_int(result, row, 0);
+	self->video_id = vf_db_result_get_int(result, row, 1);
+	self->generation = vf_db_result_get_int(result, row, 2);
+	self->source = vf_db_result_dup_string(result, row, 3);
+	self->thumbnail = vf_db_result_dup_string(result, row, 4);
+	self->state = vf_db_result_dup_string(result, row, 5);
+	self->attempt = (gint)vf_db_result_get_int(result, row, 6);
+	self->max_attempts = (gint)vf_db_result_get_int(result, row, 7);
 	return self;
 }
 
@@ -210,7 +175,7 @@ vf_catalog_store_list_videos(VfDbConnection *connection, GError **error)
 VfCatalogVideo *
 vf_catalog_store_get_video(VfDbConnection *connection, gint64 video_id, GError **error)
 {
-	g_autofree gchar *id = int_param(video_id);
+	g_autofree gchar *id = vf_db_value_from_int(video_id);
 	const gchar *params[] = {id};
 	g_autoptr(PGresult) result = vf_db_connection_exec(
 	    connection, "SELECT " VIDEO_COLUMNS " FROM videos v WHERE v.id = $1", 1, params, error);
@@ -226,7 +191,7 @@ vf_catalog_store_get_row(VfDbConnection *connection,
 			 gboolean for_update,
 			 GError **error)
 {
-	g_autofree gchar *id = int_param(video_id);
+	g_autofree gchar *id = vf_db_value_from_int(video_id);
 	const gchar *params[] = {id};
 	g_autoptr(PGresult) result = vf_db_connection_exec(
 	    connection,
@@ -267,7 +232,7 @@ vf_catalog_store_insert_video(VfDbConnection *connection,
 			      gboolean thumbnail_generated,
 			      GError **error)
 {
-	g_autofree gchar *size = int_param(source_size);
+	g_autofree gchar *size = vf_db_value_from_int(source_size);
 	const gchar *params[] = {title != NULL ? title : "",
 				 description != NULL ? description : "",
 				 category != NULL ? category : "",
@@ -285,7 +250,7 @@ vf_catalog_store_insert_video(VfDbConnection *connection,
 
 	if (result == NULL)
 		return 0;
-	return get_int(result, 0, 0);
+	return vf_db_result_get_int(result, 0, 0);
 }
 
 gboolean
@@ -296,7 +261,7 @@ vf_catalog_store_update_metadata(VfDbConnection *connection,
 				 const gchar *category,
 				 GError **error)
 {
-	g_autofree gchar *id = int_param(video_id);
+	g_autofree gchar *id = vf_db_value_from_int(video_id);
 	const gchar *params[] = {id, title, description, category};
 	return vf_db_connection_run(
 	    connection,
@@ -315,7 +280,7 @@ vf_catalog_store_set_thumbnail(VfDbConnection *connection,
 			       gboolean generated,
 			       GError **error)
 {
-	g_autofree gchar *id = int_param(video_id);
+	g_autofree gchar *id = vf_db_value_from_int(video_id);
 	const gchar *params[] = {id, thumbnail, generated ? "t" : "f"};
 	return vf_db_connection_run(connection,
 				    "UPDATE videos SET thumbnail = $2, thumbnail_generated = $3, "
@@ -332,8 +297,8 @@ vf_catalog_store_set_source(VfDbConnection *connection,
 			    gint64 source_size,
 			    GError **error)
 {
-	g_autofree gchar *id = int_param(video_id);
-	g_autofree gchar *size = int_param(source_size);
+	g_autofree gchar *id = vf_db_value_from_int(video_id);
+	g_autofree gchar *size = vf_db_value_from_int(source_size);
 	const gchar *params[] = {id, source, size};
 	return vf_db_connection_run(connection,
 				    "UPDATE videos SET source = $2, source_size = $3, "
@@ -350,7 +315,7 @@ vf_catalog_store_set_status(VfDbConnection *connection,
 			    const gchar *error_message,
 			    GError **error)
 {
-	g_autofree gchar *id = int_param(video_id);
+	g_autofree gchar *id = vf_db_value_from_int(video_id);
 	const gchar *params[] = {id, status, error_message};
 	return vf_db_connection_run(connection,
 				    "UPDATE videos SET status = $2, error = $3, "
@@ -369,8 +334,8 @@ vf_catalog_store_publish(VfDbConnection *connection,
 			 const gchar *source,
 			 GError **error)
 {
-	g_autofree gchar *id = int_param(video_id);
-	g_autofree gchar *gen = int_param(generation);
+	g_autofree gchar *id = vf_db_value_from_int(video_id);
+	g_autofree gchar *gen = vf_db_value_from_int(generation);
 	g_autofree gchar *names = array_literal(resolutions);
 	gchar seconds[G_ASCII_DTOSTR_BUF_SIZE];
 	const gchar *params[] = {
@@ -388,7 +353,7 @@ vf_catalog_store_publish(VfDbConnection *connection,
 GPtrArray *
 vf_catalog_store_delete_video(VfDbConnection *connection, gint64 video_id, GError **error)
 {
-	g_autofree gchar *id = int_param(video_id);
+	g_autofree gchar *id = vf_db_value_from_int(video_id);
 	const gchar *params[] = {id};
 	g_autoptr(PGresult) result = vf_db_connection_exec(
 	    connection,
@@ -412,8 +377,8 @@ vf_catalog_store_insert_job(VfDbConnection *connection,
 			    gint max_attempts,
 			    GError **error)
 {
-	g_autofree gchar *id = int_param(video_id);
-	g_autofree gchar *attempts = int_param(max_attempts);
+	g_autofree gchar *id = vf_db_value_from_int(video_id);
+	g_autofree gchar *attempts = vf_db_value_from_int(max_attempts);
 	const gchar *params[] = {id, source, thumbnail, attempts};
 	g_autoptr(PGresult) result = vf_db_connection_exec(
 	    connection,
@@ -437,7 +402,7 @@ vf_catalog_store_insert_job(VfDbConnection *connection,
 VfCatalogJobRow *
 vf_catalog_store_lock_job(VfDbConnection *connection, gint64 job_id, GError **error)
 {
-	g_autofree gchar *id = int_param(job_id);
+	g_autofree gchar *id = vf_db_value_from_int(job_id);
 	const gchar *params[] = {id};
 	g_autoptr(PGresult) result =
 	    vf_db_connection_exec(connection,
@@ -454,7 +419,7 @@ vf_catalog_store_lock_job(VfDbConnection *connection, gint64 job_id, GError **er
 GPtrArray *
 vf_catalog_store_cancel_active_jobs(VfDbConnection *connection, gint64 video_id, GError **error)
 {
-	g_autofree gchar *id = int_param(video_id);
+	g_autofree gchar *id = vf_db_value_from_int(video_id);
 	const gchar *params[] = {id};
 	g_autoptr(PGresult) result = vf_db_connection_exec(
 	    connection,
@@ -473,8 +438,8 @@ gboolean
 vf_catalog_store_job_started(
     VfDbConnection *connection, gint64 job_id, gint attempt, const gchar *node, GError **error)
 {
-	g_autofree gchar *id = int_param(job_id);
-	g_autofree gchar *number = int_param(attempt);
+	g_autofree gchar *id = vf_db_value_from_int(job_id);
+	g_autofree gchar *number = vf_db_value_from_int(attempt);
 	const gchar *params[] = {id, number, node};
 	return vf_db_connection_run(
 	    connection,
@@ -491,7 +456,7 @@ vf_catalog_store_job_progress(VfDbConnection *connection,
 			      gdouble progress,
 			      GError **error)
 {
-	g_autofree gchar *id = int_param(job_id);
+	g_autofree gchar *id = vf_db_value_from_int(job_id);
 	gchar value[G_ASCII_DTOSTR_BUF_SIZE];
 	const gchar *params[] = {id, g_ascii_dtostr(value, sizeof(value), progress)};
 	return vf_db_connection_run(connection,
@@ -508,7 +473,7 @@ vf_catalog_store_job_retrying(VfDbConnection *connection,
 			      const gchar *message,
 			      GError **error)
 {
-	g_autofree gchar *id = int_param(job_id);
+	g_autofree gchar *id = vf_db_value_from_int(job_id);
 	const gchar *params[] = {id, message};
 	return vf_db_connection_run(connection,
 				    "UPDATE jobs SET state = 'queued', error = $2, progress = 0, "
@@ -526,7 +491,7 @@ vf_catalog_store_finish_job(VfDbConnection *connection,
 			    gdouble *seconds,
 			    GError **error)
 {
-	g_autofree gchar *id = int_param(job_id);
+	g_autofree gchar *id = vf_db_value_from_int(job_id);
 	const gchar *params[] = {id, state, error_message};
 	g_autoptr(PGresult) result = vf_db_connection_exec(
 	    connection,
@@ -540,7 +505,7 @@ vf_catalog_store_finish_job(VfDbConnection *connection,
 	if (result == NULL)
 		return FALSE;
 	if (seconds != NULL)
-		*seconds = PQntuples(result) > 0 ? get_double(result, 0, 0, 0.0) : 0.0;
+		*seconds = PQntuples(result) > 0 ? vf_db_result_get_double(result, 0, 0, 0.0) : 0.0;
 	return TRUE;
 }
 
@@ -577,7 +542,7 @@ vf_catalog_store_requeue_jobs(VfDbConnection *connection, GError **error)
 GPtrArray *
 vf_catalog_store_list_jobs(VfDbConnection *connection, guint limit, GError **error)
 {
-	g_autofree gchar *max = int_param(limit);
+	g_autofree gchar *max = vf_db_value_from_int(limit);
 	const gchar *params[] = {max};
 	g_autoptr(PGresult) result =
 	    vf_db_connection_exec(connection,
@@ -592,17 +557,17 @@ vf_catalog_store_list_jobs(VfDbConnection *connection, guint limit, GError **err
 	jobs = g_ptr_array_new_with_free_func((GDestroyNotify)vf_catalog_job_free);
 	for (gint i = 0; i < PQntuples(result); i++) {
 		VfCatalogJob *job = g_new0(VfCatalogJob, 1);
-		job->id = get_int(result, i, 0);
-		job->video_id = get_int(result, i, 1);
-		job->generation = get_int(result, i, 2);
-		job->state = get_string(result, i, 3);
-		job->attempt = (gint)get_int(result, i, 4);
-		job->node = get_string(result, i, 5);
-		job->progress = get_double(result, i, 6, 0.0);
-		job->created_at = get_string(result, i, 7);
-		job->started_at = get_string(result, i, 8);
-		job->finished_at = get_string(result, i, 9);
-		job->error = get_string(result, i, 10);
+		job->id = vf_db_result_get_int(result, i, 0);
+		job->video_id = vf_db_result_get_int(result, i, 1);
+		job->generation = vf_db_result_get_int(result, i, 2);
+		job->state = vf_db_result_dup_string(result, i, 3);
+		job->attempt = (gint)vf_db_result_get_int(result, i, 4);
+		job->node = vf_db_result_dup_string(result, i, 5);
+		job->progress = vf_db_result_get_double(result, i, 6, 0.0);
+		job->created_at = vf_db_result_dup_string(result, i, 7);
+		job->started_at = vf_db_result_dup_string(result, i, 8);
+		job->finished_at = vf_db_result_dup_string(result, i, 9);
+		job->error = vf_db_result_dup_string(result, i, 10);
 		g_ptr_array_add(jobs, job);
 	}
 	return jobs;
@@ -619,9 +584,10 @@ vf_catalog_store_count_jobs(VfDbConnection *connection, GError **error)
 		return NULL;
 	counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	for (gint i = 0; i < PQntuples(result); i++) {
-		gint64 count = get_int(result, i, 1);
-		g_hash_table_insert(
-		    counts, get_string(result, i, 0), g_memdup2(&count, sizeof(count)));
+		gint64 count = vf_db_result_get_int(result, i, 1);
+		g_hash_table_insert(counts,
+				    vf_db_result_dup_string(result, i, 0),
+				    g_memdup2(&count, sizeof(count)));
 	}
 	return counts;
 }
