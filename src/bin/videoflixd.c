@@ -21,6 +21,7 @@
 #include "vf-db-pool.h"
 #include "vf-http-server.h"
 #include "vf-jobs-local-queue.h"
+#include "vf-jobs-nats-queue.h"
 #include "vf-mail-file-transport.h"
 #include "vf-mail-language.h"
 #include "vf-mail-sender.h"
@@ -50,6 +51,33 @@ setup_gettext(void)
 
 	setlocale(LC_ALL, "");
 	vf_mail_language_setup(g_file_test(installed, G_FILE_TEST_EXISTS) ? LOCALEDIR : built);
+}
+
+/* with NATS_URL, jobs go to JetStream for worker nodes; else to worker children
+ * of this process */
+static VfJobQueue *
+make_queue(const VfConfig *config, VfJobsNats **nats_out, GError **error)
+{
+	g_autoptr(VfJobsNats) nats = NULL;
+	VfJobsNatsLimits limits = {(guint)config->nats_ack_wait, (guint)config->nats_max_deliver};
+	VfJobQueue *queue;
+
+	if (config->nats_url == NULL) {
+		queue = vf_jobs_local_queue_new(config->worker_path, config->media_root);
+		vf_jobs_local_queue_set_concurrency(VF_JOBS_LOCAL_QUEUE(queue),
+						    (guint)config->transcode_concurrency);
+		if (config->ladder_file != NULL)
+			vf_jobs_local_queue_set_ladder_file(VF_JOBS_LOCAL_QUEUE(queue),
+							    config->ladder_file);
+		return queue;
+	}
+	nats = vf_jobs_nats_connect(config->nats_url, "videoflixd", STARTUP_DB_WAIT_S, error);
+	if (nats == NULL || !vf_jobs_nats_setup(nats, &limits, error))
+		return NULL;
+	g_message("jobs go to NATS JetStream at %s", config->nats_url);
+	queue = vf_jobs_nats_queue_new(nats, config->media_root);
+	*nats_out = g_steal_pointer(&nats);
+	return queue;
 }
 
 static VfDbPool *
@@ -140,6 +168,7 @@ main(int argc, char **argv)
 	g_autoptr(VfMailTransport) transport = NULL;
 	g_autoptr(VfMailSender) sender = NULL;
 	g_autoptr(VfAccountsService) accounts = NULL;
+	g_autoptr(VfJobsNats) nats = NULL;
 	g_autoptr(VfJobQueue) queue = NULL;
 	g_autoptr(VfCatalogService) catalog = NULL;
 	g_autoptr(VfHttpServer) server = NULL;
@@ -203,19 +232,19 @@ main(int argc, char **argv)
 		fprintf(stderr, "videoflixd: %s\n", error->message);
 		return 1;
 	}
-	if (config->nats_url != NULL)
-		g_warning("NATS_URL is set but not supported yet: jobs run in-process");
-	queue = vf_jobs_local_queue_new(config->worker_path, config->media_root);
-	vf_jobs_local_queue_set_concurrency(VF_JOBS_LOCAL_QUEUE(queue),
-					    (guint)config->transcode_concurrency);
-	if (config->ladder_file != NULL)
-		vf_jobs_local_queue_set_ladder_file(VF_JOBS_LOCAL_QUEUE(queue),
-						    config->ladder_file);
+	queue = make_queue(config, &nats, &error);
+	if (queue == NULL) {
+		fprintf(stderr, "videoflixd: NATS_URL: %s\n", error->message);
+		return 1;
+	}
 	catalog = vf_catalog_service_new(config, pool, queue);
 	if (!vf_catalog_service_start(catalog, &error)) {
 		fprintf(stderr, "videoflixd: MEDIA_ROOT: %s\n", error->message);
 		return 1;
 	}
+	/* the jobs left running are submitted again: now their events may come */
+	if (VF_IS_JOBS_NATS_QUEUE(queue))
+		vf_jobs_nats_queue_start(VF_JOBS_NATS_QUEUE(queue));
 	server = vf_http_server_new(config, pool, accounts);
 	vf_http_server_set_catalog(server, catalog);
 	if (!vf_http_server_listen(server, config->listen, &error)) {
@@ -234,5 +263,14 @@ main(int argc, char **argv)
 	g_main_loop_run(loop);
 	vf_mail_sender_stop(sender);
 	vf_http_server_disconnect(server);
+	if (nats != NULL) {
+		/* the queue's threads end before the connection they use */
+		g_clear_object(&server);
+		g_clear_object(&catalog);
+		g_clear_object(&queue);
+		vf_jobs_nats_close(nats);
+		g_clear_object(&nats);
+		nats_Close();
+	}
 	return 0;
 }

@@ -1400,6 +1400,13 @@ g_thread_pool_free_wait(GThreadPool *pool)
 
 /* ---- GObject ---- */
 
+VfJobQueue *
+vf_catalog_service_get_queue(VfCatalogService *self)
+{
+	g_return_val_if_fail(VF_IS_CATALOG_SERVICE(self), NULL);
+	return self->queue;
+}
+
 VfCatalogService *
 vf_catalog_service_new(const VfConfig *config, VfDbPool *pool, VfJobQueue *queue)
 {

@@ -148,5 +148,7 @@ GHashTable *vf_catalog_service_dup_job_counts(VfCatalogService *self);
 gdouble vf_catalog_service_get_transcode_seconds(VfCatalogService *self);
 /* attempts of a new job before it fails for good (default 3) */
 void vf_catalog_service_set_max_attempts(VfCatalogService *self, guint max_attempts);
+/* the queue its jobs go to (borrowed) */
+VfJobQueue *vf_catalog_service_get_queue(VfCatalogService *self);
 
 G_END_DECLS

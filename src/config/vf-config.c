@@ -444,6 +444,12 @@ load_from_source(VfConfig *self, Source *source, GError **error)
 	if (self->worker_path == NULL)
 		self->worker_path = default_worker_path();
 	self->nats_url = get_string(source, "NATS_URL", NULL);
+	if (!get_int(source, "NATS_ACK_WAIT", 30, 2, 600, &number, error))
+		return FALSE;
+	self->nats_ack_wait = (gint)number;
+	if (!get_int(source, "NATS_MAX_DELIVER", 3, 1, 20, &number, error))
+		return FALSE;
+	self->nats_max_deliver = (gint)number;
 	if (!get_int(source, "TRANSCODE_CONCURRENCY", 1, 1, 16, &number, error))
 		return FALSE;
 	self->transcode_concurrency = (gint)number;

@@ -44,6 +44,8 @@ typedef struct {
 	gchar *media_root;
 	gchar *worker_path;	    /* the videoflix-worker executable */
 	gchar *nats_url;	    /* NULL: jobs run in-process */
+	gint nats_ack_wait;	    /* s a worker may stay silent before its job is redelivered */
+	gint nats_max_deliver;	    /* deliveries of a job over NATS before it fails for good */
 	gint transcode_concurrency; /* worker children at once */
 	gchar *ladder_file;	    /* NULL: the worker's default ladder */
 	gboolean cookie_secure;

@@ -32,7 +32,11 @@ readyz_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	/* uploads and transcodes write there: a full or read-only volume is an outage */
 	gboolean media_ok = g_file_test(config->media_root, G_FILE_TEST_IS_DIR) &&
 			    g_access(config->media_root, W_OK) == 0;
-	gboolean ready = database_ok && media_ok;
+	VfCatalogService *catalog = vf_http_server_get_catalog(vf_http_request_get_server(request));
+	/* the job broker (NATS) when there is one; the in-process queue is always there */
+	gboolean jobs_ok = catalog == NULL ||
+			   vf_job_queue_check_ready(vf_catalog_service_get_queue(catalog), NULL);
+	gboolean ready = database_ok && media_ok && jobs_ok;
 
 	json_builder_begin_object(builder);
 	json_builder_set_member_name(builder, "status");
@@ -41,7 +45,9 @@ readyz_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 		json_builder_set_member_name(builder, "detail");
 		json_builder_add_string_value(builder,
 					      !database_ok ? "Database unavailable."
-							   : "MEDIA_ROOT is not writable.");
+					      : !media_ok
+						  ? "MEDIA_ROOT is not writable."
+						  : "The job broker (NATS) is unavailable.");
 	}
 	json_builder_set_member_name(builder, "checks");
 	json_builder_begin_object(builder);
@@ -49,6 +55,8 @@ readyz_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	json_builder_add_string_value(builder, database_ok ? "ok" : "unavailable");
 	json_builder_set_member_name(builder, "media");
 	json_builder_add_string_value(builder, media_ok ? "ok" : "unavailable");
+	json_builder_set_member_name(builder, "jobs");
+	json_builder_add_string_value(builder, jobs_ok ? "ok" : "unavailable");
 	json_builder_end_object(builder);
 	json_builder_end_object(builder);
 	root = json_builder_get_root(builder);

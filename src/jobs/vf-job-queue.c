@@ -72,6 +72,16 @@ vf_job_queue_get_running(VfJobQueue *self)
 	return VF_JOB_QUEUE_GET_CLASS(self)->get_running(self);
 }
 
+gboolean
+vf_job_queue_check_ready(VfJobQueue *self, GError **error)
+{
+	VfJobQueueClass *klass;
+
+	g_return_val_if_fail(VF_IS_JOB_QUEUE(self), FALSE);
+	klass = VF_JOB_QUEUE_GET_CLASS(self);
+	return klass->check_ready == NULL || klass->check_ready(self, error);
+}
+
 void
 vf_job_queue_emit_started(VfJobQueue *self, gint64 job_id, gint attempt, const gchar *node)
 {

@@ -29,8 +29,9 @@ struct _VfJobQueueClass {
 	gboolean (*cancel_finish)(VfJobQueue *self, GAsyncResult *result, GError **error);
 	guint (*get_depth)(VfJobQueue *self);
 	guint (*get_running)(VfJobQueue *self);
+	gboolean (*check_ready)(VfJobQueue *self, GError **error);
 
-	gpointer padding[8];
+	gpointer padding[7];
 };
 
 /* the job is copied; submitting a job id the queue already holds is an error */
@@ -49,6 +50,9 @@ void vf_job_queue_cancel(VfJobQueue *self, gint64 job_id);
 /* jobs held (waiting, backing off or running) / running now */
 guint vf_job_queue_get_depth(VfJobQueue *self);
 guint vf_job_queue_get_running(VfJobQueue *self);
+/* main thread, no I/O: whether jobs can be handed out now (the broker is connected);
+ * a backend without a broker is always ready */
+gboolean vf_job_queue_check_ready(VfJobQueue *self, GError **error);
 
 /* for backends: emit the signals
  *   "job-started"   (gint64 job_id, gint attempt, const gchar *node)
