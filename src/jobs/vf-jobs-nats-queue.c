@@ -27,7 +27,8 @@
 
 typedef struct {
 	VfJob *job;
-	guint64 seq; /* of the job message; 0 until published */
+	guint64 seq;	     /* of the job message; 0 until published */
+	gint64 published_ms; /* wall clock when the broker stored it */
 	gint attempt;
 	gboolean started;
 	gchar *node;
@@ -95,6 +96,7 @@ typedef struct {
 	gchar *data;
 	gchar *msg_id;
 	guint64 seq;
+	gint64 published_ms;
 	guint deliveries;
 } Publish;
 
@@ -129,9 +131,10 @@ publish_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *c
 				 publish->data,
 				 &publish->seq,
 				 cancellable,
-				 &error))
+				 &error)) {
+		publish->published_ms = g_get_real_time() / 1000;
 		g_task_return_boolean(task, TRUE);
-	else
+	} else
 		g_task_return_error(task, error);
 }
 
@@ -157,8 +160,10 @@ published_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	if (self == NULL)
 		return;
 	held = g_hash_table_lookup(self->held, &publish->job_id);
-	if (held != NULL)
+	if (held != NULL) {
 		held->seq = publish->seq;
+		held->published_ms = publish->published_ms;
+	}
 	g_debug("job %" G_GINT64_FORMAT " published as %s (sequence %" G_GUINT64_FORMAT ")",
 		publish->job_id,
 		publish->msg_id,
@@ -363,6 +368,14 @@ handle_event(VfJobsNatsQueue *self, VfJobsEvent *event)
 	}
 	switch (event->kind) {
 	case VF_JOBS_EVENT_STARTED:
+		/* stored → started on a worker (both wall clocks; bench/cluster.sh reads it) */
+		if (held->published_ms > 0 && !held->started &&
+		    event->attempt == held->job->attempt)
+			g_info("job %" G_GINT64_FORMAT ": dispatched to %s in %" G_GINT64_FORMAT
+			       " ms",
+			       event->job_id,
+			       event->node,
+			       event->time_ms - held->published_ms);
 		held->attempt = event->attempt;
 		held->started = TRUE;
 		g_free(held->node);
