@@ -29,7 +29,9 @@ INSTRUCTIONS = {
     "USER", "WORKDIR", "ARG", "ONBUILD", "STOPSIGNAL", "HEALTHCHECK", "SHELL",
 }
 # always present in debian:bookworm-slim, or linked only by sanitizer builds
-IMPLICIT_PACKAGES = re.compile(r"^(libc6|libgcc-s1|libstdc\+\+6|libasan\d*|libubsan\d*|liblsan\d*)$")
+IMPLICIT_PACKAGES = re.compile(
+    r"^(libc6|libgcc-s1|libstdc\+\+6|libasan\d*|libubsan\d*|liblsan\d*)$"
+)
 
 if len(sys.argv) < 3:
     vf_deploy_tap.bail_out("usage: test-deploy-dockerfile.py SOURCE-ROOT EXECUTABLE...")
