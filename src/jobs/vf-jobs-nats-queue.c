@@ -65,6 +65,19 @@ held_free(gpointer data)
 	g_free(held);
 }
 
+/* removes the job from the table and hands its entry to the caller */
+static Held *
+take_held(VfJobsNatsQueue *self, gint64 job_id)
+{
+	gpointer key = NULL;
+	gpointer value = NULL;
+
+	if (!g_hash_table_steal_extended(self->held, &job_id, &key, &value))
+		return NULL;
+	g_free(key);
+	return value;
+}
+
 static void
 consumer_clear(Consumer *consumer)
 {
@@ -152,7 +165,7 @@ published_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 		held = g_hash_table_lookup(self->held, &publish->job_id);
 		if (held == NULL)
 			return;
-		g_hash_table_steal(self->held, &publish->job_id);
+		take_held(self, publish->job_id);
 		vf_job_queue_emit_failed(VF_JOB_QUEUE(self), publish->job_id, error->message, TRUE);
 		held_free(held);
 		return;
@@ -293,9 +306,15 @@ stop_unheld(VfJobsNatsQueue *self, gint64 job_id)
 {
 	gint64 now = g_get_monotonic_time();
 	gint64 *last = g_hash_table_lookup(self->stops, &job_id);
+	GHashTableIter iter;
+	gpointer value;
 
 	if (last != NULL && now - *last < STOP_REPEAT_US)
 		return;
+	g_hash_table_iter_init(&iter, self->stops);
+	while (g_hash_table_iter_next(&iter, NULL, &value))
+		if (now - *(gint64 *)value > 60 * STOP_REPEAT_US)
+			g_hash_table_iter_remove(&iter);
 	g_hash_table_insert(
 	    self->stops, g_memdup2(&job_id, sizeof(job_id)), g_memdup2(&now, sizeof(now)));
 	g_info("job %" G_GINT64_FORMAT " is not queued here; asking its worker to stop", job_id);
@@ -393,12 +412,12 @@ handle_event(VfJobsNatsQueue *self, VfJobsEvent *event)
 		    queue, event->job_id, event->attempt + 1, event->message);
 		break;
 	case VF_JOBS_EVENT_COMPLETED:
-		g_hash_table_steal(self->held, &event->job_id);
+		take_held(self, event->job_id);
 		vf_job_queue_emit_completed(queue, event->job_id, event->outcome);
 		held_free(held);
 		break;
 	case VF_JOBS_EVENT_FAILED:
-		g_hash_table_steal(self->held, &event->job_id);
+		take_held(self, event->job_id);
 		vf_job_queue_emit_failed(queue, event->job_id, event->message, event->retryable);
 		held_free(held);
 		break;
@@ -452,7 +471,7 @@ exhausted_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	held = g_hash_table_lookup(self->held, &exhausted->job_id);
 	if (held == NULL)
 		return;
-	g_hash_table_steal(self->held, &exhausted->job_id);
+	take_held(self, exhausted->job_id);
 	message = g_strdup_printf("the transcode was delivered %u times and no worker finished it "
 				  "(the workers crashed or were stopped)",
 				  exhausted->deliveries);
@@ -650,7 +669,7 @@ cancel_async(VfJobQueue *queue,
 		g_task_return_boolean(task, TRUE);
 		return;
 	}
-	g_hash_table_steal(self->held, &job_id);
+	take_held(self, job_id);
 	g_hash_table_insert(
 	    self->cancelled, g_memdup2(&job_id, sizeof(job_id)), g_strdup(held->job->output));
 	if (held->seq != 0)

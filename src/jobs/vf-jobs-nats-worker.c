@@ -552,9 +552,17 @@ stop_running(VfJobsNatsWorker *self, Running *running)
 static void
 cancel(VfJobsNatsWorker *self, gint64 job_id, const gchar *reply)
 {
-	gint64 until = g_get_monotonic_time() + CANCEL_MEMORY_US;
+	gint64 now = g_get_monotonic_time();
+	gint64 until = now + CANCEL_MEMORY_US;
+	GHashTableIter iter;
+	gpointer value;
 	Running *running;
 
+	/* forget cancels older than the memory (their jobs cannot come any more) */
+	g_hash_table_iter_init(&iter, self->cancelled);
+	while (g_hash_table_iter_next(&iter, NULL, &value))
+		if (*(gint64 *)value < now)
+			g_hash_table_iter_remove(&iter);
 	g_hash_table_insert(
 	    self->cancelled, g_memdup2(&job_id, sizeof(job_id)), g_memdup2(&until, sizeof(until)));
 	running = lookup(self, job_id);

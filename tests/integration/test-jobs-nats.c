@@ -121,13 +121,30 @@ fixture_setup(Fixture *fixture, gconstpointer data)
 
 static void run_quiet(const gchar *command);
 
+static gboolean
+process_gone(gpointer data)
+{
+	return g_subprocess_get_identifier(data) == NULL;
+}
+
+/* SIGTERM, as systemd or compose stop a node: it hands its job back and exits 0 (and
+ * clean under the sanitizers, whose reports would change the exit status) */
 static void
 stop_worker(GSubprocess *process)
 {
-	if (g_subprocess_get_identifier(process) != NULL) {
-		g_subprocess_send_signal(process, SIGKILL);
+	if (g_subprocess_get_identifier(process) == NULL)
+		return;
+	g_subprocess_send_signal(process, SIGTERM);
+	if (!vf_test_wait_until(process_gone, process, 60 * 1000)) {
+		g_subprocess_force_exit(process);
 		g_subprocess_wait(process, NULL, NULL);
+		g_test_fail_printf("a worker node did not stop within 60 s of SIGTERM");
+		return;
 	}
+	g_subprocess_wait(process, NULL, NULL);
+	if (!g_subprocess_get_if_exited(process) || g_subprocess_get_exit_status(process) != 0)
+		g_test_fail_printf("a worker node did not exit cleanly (status %d)",
+				   g_subprocess_get_status(process));
 }
 
 static void
@@ -406,7 +423,10 @@ test_api_restart(Fixture *fixture, gconstpointer data)
 
 	/* the worker finishes on its own; its events wait in the stream */
 	generation = g_strdup_printf("%" G_GINT64_FORMAT, running->generation);
-	master = g_build_filename(hls_dir(fixture, created->id), generation, "master.m3u8", NULL);
+	{
+		g_autofree gchar *dir = hls_dir(fixture, created->id);
+		master = g_build_filename(dir, generation, "master.m3u8", NULL);
+	}
 	g_assert_true(vf_test_wait_until(file_exists, master, WAIT_S * 1000));
 	vf_test_iterate_for(1000);
 
