@@ -76,6 +76,15 @@ make_queue(const VfConfig *config, VfJobsNats **nats_out, GError **error)
 		return NULL;
 	g_message("jobs go to NATS JetStream at %s", config->nats_url);
 	queue = vf_jobs_nats_queue_new(nats, config->media_root);
+	if (config->ladder_file != NULL) {
+		g_autofree gchar *ladder = NULL;
+		/* the workers get the ladder with each job, so all of them make the same */
+		if (!g_file_get_contents(config->ladder_file, &ladder, NULL, error)) {
+			g_object_unref(queue);
+			return NULL;
+		}
+		vf_jobs_nats_queue_set_ladder(VF_JOBS_NATS_QUEUE(queue), ladder);
+	}
 	*nats_out = g_steal_pointer(&nats);
 	return queue;
 }
@@ -234,7 +243,7 @@ main(int argc, char **argv)
 	}
 	queue = make_queue(config, &nats, &error);
 	if (queue == NULL) {
-		fprintf(stderr, "videoflixd: NATS_URL: %s\n", error->message);
+		fprintf(stderr, "videoflixd: jobs: %s\n", error->message);
 		return 1;
 	}
 	catalog = vf_catalog_service_new(config, pool, queue);

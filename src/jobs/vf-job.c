@@ -23,6 +23,7 @@ vf_job_copy(const VfJob *self)
 	copy->source = g_strdup(self->source);
 	copy->output = g_strdup(self->output);
 	copy->thumbnail = g_strdup(self->thumbnail);
+	copy->ladder_ini = g_strdup(self->ladder_ini);
 	return copy;
 }
 
@@ -34,6 +35,7 @@ vf_job_free(VfJob *self)
 	g_free(self->source);
 	g_free(self->output);
 	g_free(self->thumbnail);
+	g_free(self->ladder_ini);
 	g_free(self);
 }
 
@@ -61,6 +63,10 @@ vf_job_to_json(const VfJob *self)
 	json_builder_add_int_value(builder, self->attempt);
 	json_builder_set_member_name(builder, "max_attempts");
 	json_builder_add_int_value(builder, self->max_attempts);
+	if (self->ladder_ini != NULL) {
+		json_builder_set_member_name(builder, "ladder_ini");
+		json_builder_add_string_value(builder, self->ladder_ini);
+	}
 	json_builder_end_object(builder);
 	return json_builder_get_root(builder);
 }
@@ -103,6 +109,7 @@ vf_job_from_json(JsonNode *node, GError **error)
 	self->source = g_strdup(get_string(object, "source"));
 	self->output = g_strdup(get_string(object, "output"));
 	self->thumbnail = g_strdup(get_string(object, "thumbnail"));
+	self->ladder_ini = g_strdup(get_string(object, "ladder_ini"));
 	if (!get_int(object, "job_id", &self->job_id) ||
 	    !get_int(object, "video_id", &self->video_id) ||
 	    !get_int(object, "generation", &self->generation) || self->source == NULL ||

@@ -18,13 +18,14 @@ typedef struct {
 	gchar *thumbnail;  /* JPEG to write, e.g. "thumbnails/cd34….jpg", or NULL */
 	gint attempt;	   /* 1-based: the attempt to run next */
 	gint max_attempts; /* 0 = the queue's default */
+	gchar *ladder_ini; /* the ladder file's text to use, or NULL: the worker's own */
 } VfJob;
 
 VfJob *vf_job_new(void);
 VfJob *vf_job_copy(const VfJob *self);
 void vf_job_free(VfJob *self);
 /* {"job_id", "video_id", "source", "generation", "output", "thumbnail"?, "attempt",
- *  "max_attempts"} */
+ *  "max_attempts", "ladder_ini"?} */
 JsonNode *vf_job_to_json(const VfJob *self);
 VfJob *vf_job_from_json(JsonNode *node, GError **error);
 

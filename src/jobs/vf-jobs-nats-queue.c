@@ -28,7 +28,7 @@
 typedef struct {
 	VfJob *job;
 	guint64 seq;	     /* of the job message; 0 until published */
-	gint64 published_ms; /* wall clock when the broker stored it */
+	gint64 published_ms; /* wall clock when it was sent to the broker */
 	gint attempt;
 	gboolean started;
 	gchar *node;
@@ -46,6 +46,7 @@ struct _VfJobsNatsQueue {
 	VfJobQueue parent_instance;
 	VfJobsNats *nats;
 	gchar *media_root;
+	gchar *ladder_ini;
 	GHashTable *held;      /* job id → Held */
 	GHashTable *cancelled; /* job id → output folder (relative) of jobs cancelled here */
 	GHashTable *stops;     /* job id → when a stop was last sent for an unheld job */
@@ -137,6 +138,8 @@ publish_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *c
 {
 	Publish *publish = task_data;
 	GError *error = NULL;
+	/* before: the broker may hand the job to a worker before it acks the publish */
+	gint64 now_ms = g_get_real_time() / 1000;
 
 	if (vf_jobs_nats_publish(publish->nats,
 				 VF_JOBS_NATS_JOBS_SUBJECT,
@@ -145,7 +148,7 @@ publish_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *c
 				 &publish->seq,
 				 cancellable,
 				 &error)) {
-		publish->published_ms = g_get_real_time() / 1000;
+		publish->published_ms = now_ms;
 		g_task_return_boolean(task, TRUE);
 	} else
 		g_task_return_error(task, error);
@@ -204,6 +207,8 @@ submit(VfJobQueue *queue, const VfJob *job, GError **error)
 	held = g_new0(Held, 1);
 	held->job = vf_job_copy(job);
 	held->job->attempt = MAX(held->job->attempt, 1);
+	if (held->job->ladder_ini == NULL)
+		held->job->ladder_ini = g_strdup(self->ladder_ini);
 	held->attempt = held->job->attempt;
 	g_hash_table_insert(self->held, g_memdup2(&job->job_id, sizeof(gint64)), held);
 	g_hash_table_remove(self->cancelled, &job->job_id);
@@ -387,7 +392,7 @@ handle_event(VfJobsNatsQueue *self, VfJobsEvent *event)
 	}
 	switch (event->kind) {
 	case VF_JOBS_EVENT_STARTED:
-		/* stored → started on a worker (both wall clocks; bench/cluster.sh reads it) */
+		/* sent → started on a worker (both wall clocks; bench/cluster.sh reads it) */
 		if (held->published_ms > 0 && !held->started &&
 		    event->attempt == held->job->attempt)
 			g_info("job %" G_GINT64_FORMAT ": dispatched to %s in %" G_GINT64_FORMAT
@@ -722,6 +727,14 @@ check_ready(VfJobQueue *queue, GError **error)
 	return FALSE;
 }
 
+void
+vf_jobs_nats_queue_set_ladder(VfJobsNatsQueue *self, const gchar *ladder_ini)
+{
+	g_return_if_fail(VF_IS_JOBS_NATS_QUEUE(self));
+	g_free(self->ladder_ini);
+	self->ladder_ini = g_strdup(ladder_ini);
+}
+
 const gchar *
 vf_jobs_nats_queue_get_node(VfJobsNatsQueue *self, gint64 job_id)
 {
@@ -772,6 +785,7 @@ vf_jobs_nats_queue_finalize(GObject *object)
 	g_hash_table_unref(self->stops);
 	g_object_unref(self->cancellable);
 	g_free(self->media_root);
+	g_free(self->ladder_ini);
 	G_OBJECT_CLASS(vf_jobs_nats_queue_parent_class)->finalize(object);
 }
 

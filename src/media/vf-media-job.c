@@ -73,6 +73,10 @@ vf_media_job_from_json(JsonNode *node, GError **error)
 	if (json_object_has_member(object, "ladder")) {
 		self->ladder =
 		    vf_media_ladder_from_json(json_object_get_member(object, "ladder"), error);
+	} else if (get_string(object, "ladder_ini") != NULL) {
+		/* the API node's ladder, sent along with the job: every node makes the same */
+		self->ladder = vf_media_ladder_load_data(
+		    get_string(object, "ladder_ini"), "the job's ladder", error);
 	} else {
 		g_autofree gchar *path = ladder_file != NULL ? g_strdup(ladder_file)
 							     : vf_media_ladder_dup_default_path();

@@ -23,7 +23,8 @@ typedef struct {
 	guint time_limit;    /* s, 0 = automatic */
 } VfMediaJob;
 
-/* {"input": …, "output": …, "thumbnail"?: …, "ladder"?: {…} | "ladder_file"?: …,
+/* {"input": …, "output": …, "thumbnail"?: …, "ladder"?: {…} | "ladder_ini"?: text |
+ *  "ladder_file"?: …,
  *  "stall_timeout"?: s, "time_limit"?: s}; without a ladder, the default file is used */
 VfMediaJob *vf_media_job_from_json(JsonNode *node, GError **error);
 JsonNode *vf_media_job_to_json(const VfMediaJob *self);

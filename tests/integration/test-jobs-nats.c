@@ -309,6 +309,13 @@ stream_empty(gpointer data)
 	return jobs_in_stream(data) == 0;
 }
 
+static gchar *
+replace_all(const gchar *text, const gchar *from, const gchar *to)
+{
+	g_auto(GStrv) parts = g_strsplit(text, from, -1);
+	return g_strjoinv(to, parts);
+}
+
 /* ---- tests ---- */
 
 static void
@@ -319,13 +326,24 @@ test_completes(Fixture *fixture, gconstpointer data)
 	g_autoptr(VfCatalogJob) job = NULL;
 	g_autoptr(GError) error = NULL;
 
+	g_autofree gchar *ladder_path = vf_test_source_path("tests/media/ladder-test.ini");
+	g_autofree gchar *ladder = NULL;
+	g_autofree gchar *two = NULL;
+	const gchar *expected[] = {"144p", "240p", NULL};
+
+	/* the API node's ladder (two renditions) travels with the job and wins over the
+	 * node's own --ladder (three) */
+	g_assert_true(g_file_get_contents(ladder_path, &ladder, NULL, NULL));
+	g_assert_nonnull(strstr(ladder, "renditions=144p;240p;360p"));
+	two = replace_all(ladder, "renditions=144p;240p;360p", "renditions=144p;240p");
+	vf_jobs_nats_queue_set_ladder(VF_JOBS_NATS_QUEUE(fixture->queue), two);
 	start_worker(fixture, "node-a", NULL, NULL, NULL);
 	g_assert_true(vf_job_queue_check_ready(fixture->queue, &error));
 	g_assert_no_error(error);
 	created = vf_test_catalog_create(fixture->service, fixture->media_root, clip_short, "one");
 	ready = vf_test_catalog_wait_status(fixture->service, created->id, "ready", WAIT_S);
 	g_assert_cmpfloat_with_epsilon(ready->duration, 2.0, 0.2);
-	g_assert_cmpuint(g_strv_length(ready->resolutions), ==, 3);
+	g_assert_true(g_strv_equal((const gchar *const *)ready->resolutions, expected));
 	job = vf_test_catalog_find_job(fixture->service, created->id);
 	g_assert_cmpstr(job->state, ==, "succeeded");
 	g_assert_cmpstr(job->node, ==, "node-a");
