@@ -127,3 +127,33 @@ vf_job_from_json(JsonNode *node, GError **error)
 	self->max_attempts = (gint)CLAMP(max_attempts, 0, G_MAXINT);
 	return g_steal_pointer(&self);
 }
+
+static gboolean
+is_inside(const gchar *path)
+{
+	g_auto(GStrv) parts = NULL;
+
+	if (path == NULL)
+		return TRUE;
+	if (*path == '\0' || g_path_is_absolute(path))
+		return FALSE;
+	parts = g_strsplit(path, "/", -1);
+	for (guint i = 0; parts[i] != NULL; i++)
+		if (g_str_equal(parts[i], ".."))
+			return FALSE;
+	return TRUE;
+}
+
+gboolean
+vf_job_check_paths(const VfJob *self, GError **error)
+{
+	if (is_inside(self->source) && is_inside(self->output) && is_inside(self->thumbnail) &&
+	    self->source != NULL && self->output != NULL)
+		return TRUE;
+	g_set_error(error,
+		    VF_ERROR,
+		    VF_ERROR_INVALID_INPUT,
+		    "job %" G_GINT64_FORMAT " names a path outside MEDIA_ROOT",
+		    self->job_id);
+	return FALSE;
+}

@@ -28,6 +28,9 @@ void vf_job_free(VfJob *self);
  *  "max_attempts", "ladder_ini"?} */
 JsonNode *vf_job_to_json(const VfJob *self);
 VfJob *vf_job_from_json(JsonNode *node, GError **error);
+/* FALSE (VF_ERROR_INVALID_INPUT) when a path is absolute or climbs out with "..": a
+ * job from the network must stay inside MEDIA_ROOT */
+gboolean vf_job_check_paths(const VfJob *self, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VfJob, vf_job_free)
 

@@ -135,7 +135,9 @@ vf_jobs_event_from_data(const gchar *data, gsize length, GError **error)
 
 	if (!json_parser_load_from_data(parser, data, (gssize)length, error))
 		return NULL;
-	if (!JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+	/* an empty text parses to no root at all (PITFALLS.md §7) */
+	if (json_parser_get_root(parser) == NULL ||
+	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
 		g_set_error_literal(
 		    error, VF_ERROR, VF_ERROR_INVALID_INPUT, "a job event is not a JSON object");
 		return NULL;

@@ -493,6 +493,7 @@ handle_advisory(VfJobsNatsQueue *self, const gchar *data, gsize length)
 	Publish *exhausted;
 
 	if (!json_parser_load_from_data(parser, data, (gssize)length, NULL) ||
+	    json_parser_get_root(parser) == NULL ||
 	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
 		return;
 	object = json_node_get_object(json_parser_get_root(parser));

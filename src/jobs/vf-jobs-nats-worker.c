@@ -453,6 +453,8 @@ take(VfJobsNatsWorker *self, natsMsg *message)
 	if (json_parser_load_from_data(
 		parser, natsMsg_GetData(message), natsMsg_GetDataLength(message), &error))
 		job = vf_job_from_json(json_parser_get_root(parser), &error);
+	if (job != NULL && !vf_job_check_paths(job, &error))
+		g_clear_pointer(&job, vf_job_free);
 	if (job == NULL || natsMsg_GetMetaData(&meta, message) != NATS_OK) {
 		g_warning("dropping a job message that is not a job: %s",
 			  error != NULL ? error->message : "no metadata");
