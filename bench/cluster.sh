@@ -6,13 +6,13 @@
 # worker nodes, children included) against the in-process runner for the same 12 clips.
 # Goals: dispatch median ≤ 50 ms; CPU overhead of the NATS path ≤ 3 %.
 #   CLIPS  clips per run (default 12)   PROBES  clips for the dispatch latency (default 20)
-# Needs (Debian): nats-server postgresql curl time gstreamer1.0-tools (+ plugins).
+# Needs (Debian): nats-server postgresql curl gstreamer1.0-tools (+ plugins).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 clips=${CLIPS:-12}
 probes=${PROBES:-20}
 
-for tool in nats-server curl gst-launch-1.0 /usr/bin/time python3; do
+for tool in nats-server curl gst-launch-1.0 python3; do
     command -v "$tool" >/dev/null || { echo "bench: $tool is missing"; exit 1; }
 done
 
@@ -49,8 +49,7 @@ mkdir -p "$work/pg"
 run_pg "$pg_bin/initdb" -A trust -U vf -E UTF8 --no-locale -D "$work/pg" --no-sync >/dev/null
 run_pg "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg/log" -w -o "-k $work/pg -p $pg_port -h 127.0.0.1 -c fsync=off" start >/dev/null
 
-# start_run NAME WORKERS (0 = in-process): a fresh database, media folder, broker and nodes,
-# each process under /usr/bin/time (CPU of its children included once it reaps them)
+# start_run NAME WORKERS (0 = in-process): a fresh database, media folder, broker and nodes
 start_run() {
     local name=$1 workers=$2
     run_dir=$work/$name
@@ -61,8 +60,7 @@ start_run() {
     if [ "$workers" -gt 0 ]; then
         local nats_port
         nats_port=$(free_port)
-        /usr/bin/time -f '%U %S' -o "$run_dir/cpu-nats" \
-            nats-server -js -sd "$run_dir/nats" -a 127.0.0.1 -p "$nats_port" -l "$run_dir/nats.log" &
+        nats-server -js -sd "$run_dir/nats" -a 127.0.0.1 -p "$nats_port" -l "$run_dir/nats.log" &
         run_pids+=($!)
         nats_env=(NATS_URL=nats://127.0.0.1:$nats_port)
         for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$nats_port") 2>/dev/null && break; sleep 0.1; done
@@ -74,12 +72,10 @@ start_run() {
         EMAIL_BACKEND=file MAIL_DIR="$run_dir/mail" MEDIA_ROOT="$run_dir/media" \
         ADMIN_EMAIL=admin@example.com ADMIN_PASSWORD=bench-password LOGIN_FAILURES_PER_CLIENT=0 \
         WORKER_PATH="$bin/videoflix-worker" TRANSCODE_CONCURRENCY=1 "${nats_env[@]}" \
-        G_MESSAGES_DEBUG=vf-jobs /usr/bin/time -f '%U %S' -o "$run_dir/cpu-api" \
-        "$bin/videoflixd" >"$run_dir/videoflixd.log" 2>&1 &
+        G_MESSAGES_DEBUG=vf-jobs "$bin/videoflixd" >"$run_dir/videoflixd.log" 2>&1 &
     run_pids+=($!)
     for i in $(seq "$workers"); do
-        /usr/bin/time -f '%U %S' -o "$run_dir/cpu-worker-$i" \
-            "$bin/videoflix-worker" --nats "${nats_env[0]#NATS_URL=}" --media-root "$run_dir/media" \
+        "$bin/videoflix-worker" --nats "${nats_env[0]#NATS_URL=}" --media-root "$run_dir/media" \
             --name "node-$i" >"$run_dir/worker-$i.log" 2>&1 &
         run_pids+=($!)
     done
@@ -107,13 +103,22 @@ wait_done() {
     done
 }
 
-# stops the run's processes (SIGTERM: clean exits, so time(1) reports) and sums their CPU
+# CPU seconds of a process and of its children it has reaped (the transcodes)
+cpu_of() {
+    awk -v tck="$(getconf CLK_TCK)" '{sub(/.*\) /, ""); print ($12 + $13 + $14 + $15) / tck}' "/proc/$1/stat"
+}
+
+# sums the CPU of the run's processes (every transcode has ended and was reaped), then
+# stops them
 stop_run() {
+    run_cpu=0
+    for pid in "${run_pids[@]}"; do
+        run_cpu=$(python3 -c "print(f'{$run_cpu + $(cpu_of "$pid"):.1f}')")
+    done
     for ((i = ${#run_pids[@]} - 1; i >= 0; i--)); do
         kill -TERM "${run_pids[i]}" 2>/dev/null || true
         wait "${run_pids[i]}" 2>/dev/null || true
     done
-    run_cpu=$(cat "$run_dir"/cpu-* | awk '{s += $1 + $2} END {printf "%.1f", s}')
 }
 
 # 12 clips at once: wall seconds and CPU seconds

@@ -613,10 +613,9 @@ consumer_thread(gpointer data)
 		       natsSubscription_NextMsg(&message, advisories, 0) == NATS_OK)
 			deliver(consumer, message, TRUE);
 	}
-	if (events != NULL)
-		natsSubscription_Destroy(events);
-	if (advisories != NULL)
-		natsSubscription_Destroy(advisories);
+	/* events handed to the main thread are acked on the serial thread later */
+	vf_jobs_nats_adopt_subscription(consumer->nats, events);
+	vf_jobs_nats_adopt_subscription(consumer->nats, advisories);
 	consumer_unref(consumer);
 	return NULL;
 }

@@ -672,8 +672,8 @@ fetch_thread(gpointer data)
 		}
 		natsMsgList_Destroy(&list);
 	}
-	if (subscription != NULL)
-		natsSubscription_Destroy(subscription);
+	/* jobs taken from it may still be running: their acks need it */
+	vf_jobs_nats_adopt_subscription(self->nats, subscription);
 	g_object_unref(self);
 	return NULL;
 }
@@ -722,7 +722,15 @@ vf_jobs_nats_worker_start(VfJobsNatsWorker *self)
 static void
 maybe_finish_stop(VfJobsNatsWorker *self)
 {
-	if (self->stop_task == NULL || g_hash_table_size(self->running) > 0)
+	gboolean idle;
+
+	if (self->stop_task == NULL)
+		return;
+	/* every message fetched (running, refused or still on its way here) is settled */
+	g_mutex_lock(&self->lock);
+	idle = self->free_slots == self->slots;
+	g_mutex_unlock(&self->lock);
+	if (!idle)
 		return;
 	g_clear_handle_id(&self->grace_id, g_source_remove);
 	if (self->fetch_thread != NULL)

@@ -30,7 +30,9 @@ struct _VfJobsNats {
 	jsCtx *context;
 	VfJobsNatsLimits limits;
 	GThreadPool *serial;
-	gint closed; /* atomic */
+	GMutex lock;
+	GPtrArray *adopted; /* of natsSubscription, under lock */
+	gint closed;	    /* atomic */
 };
 
 G_DEFINE_TYPE(VfJobsNats, vf_jobs_nats, G_TYPE_OBJECT)
@@ -394,6 +396,9 @@ vf_jobs_nats_close(VfJobsNats *self)
 		g_thread_pool_free(g_steal_pointer(&self->serial), FALSE, TRUE);
 	}
 	g_atomic_int_set(&self->closed, TRUE);
+	g_mutex_lock(&self->lock);
+	g_ptr_array_set_size(self->adopted, 0);
+	g_mutex_unlock(&self->lock);
 	g_clear_pointer(&self->context, jsCtx_Destroy);
 	if (self->connection != NULL) {
 		natsConnection_Close(self->connection);
@@ -401,10 +406,26 @@ vf_jobs_nats_close(VfJobsNats *self)
 	}
 }
 
+void
+vf_jobs_nats_adopt_subscription(VfJobsNats *self, natsSubscription *subscription)
+{
+	g_return_if_fail(VF_IS_JOBS_NATS(self));
+
+	if (subscription == NULL)
+		return;
+	g_mutex_lock(&self->lock);
+	g_ptr_array_add(self->adopted, subscription);
+	g_mutex_unlock(&self->lock);
+}
+
 static void
 vf_jobs_nats_finalize(GObject *object)
 {
-	vf_jobs_nats_close(VF_JOBS_NATS(object));
+	VfJobsNats *self = VF_JOBS_NATS(object);
+
+	vf_jobs_nats_close(self);
+	g_ptr_array_unref(self->adopted);
+	g_mutex_clear(&self->lock);
 	G_OBJECT_CLASS(vf_jobs_nats_parent_class)->finalize(object);
 }
 
@@ -419,4 +440,6 @@ vf_jobs_nats_init(VfJobsNats *self)
 {
 	self->limits.ack_wait_s = DEFAULT_ACK_WAIT_S;
 	self->limits.max_deliver = DEFAULT_MAX_DELIVER;
+	g_mutex_init(&self->lock);
+	self->adopted = g_ptr_array_new_with_free_func((GDestroyNotify)natsSubscription_Destroy);
 }

@@ -56,6 +56,11 @@ gboolean vf_jobs_nats_publish(VfJobsNats *self,
 			      GCancellable *cancellable,
 			      GError **error);
 
+/* takes over a subscription of a thread that stops using it: it is destroyed by
+ * vf_jobs_nats_close(), after the serial work, because acking a message whose
+ * subscription is gone crashes the library (any thread) */
+void vf_jobs_nats_adopt_subscription(VfJobsNats *self, natsSubscription *subscription);
+
 /* a natsStatus as a VF_ERROR (UNAVAILABLE or INTERNAL) with the library's text */
 void vf_jobs_nats_set_error(GError **error, natsStatus status, const gchar *what);
 

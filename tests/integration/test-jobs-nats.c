@@ -208,7 +208,7 @@ start_worker(Fixture *fixture,
 	g_ptr_array_add(argv, (gpointer) "--ladder");
 	g_ptr_array_add(argv, ladder);
 	g_ptr_array_add(argv, (gpointer) "--grace");
-	g_ptr_array_add(argv, (gpointer) "5");
+	g_ptr_array_add(argv, (gpointer)(g_str_has_suffix(name, "-hasty") ? "0" : "5"));
 	if (child != NULL) {
 		g_ptr_array_add(argv, (gpointer) "--child-program");
 		g_ptr_array_add(argv, (gpointer)child);
@@ -416,6 +416,44 @@ test_broker_restart(Fixture *fixture, gconstpointer data)
 	job = vf_test_catalog_find_job(fixture->service, second->id);
 	assert_one_generation(fixture, job);
 	g_assert_true(process_alive(worker));
+}
+
+/* SIGTERM mid-job with no grace: the node hands the job back (nak), exits 0, and the
+ * other node takes it over */
+static void
+test_hand_back(Fixture *fixture, gconstpointer data)
+{
+	g_autoptr(VfCatalogVideo) created = NULL;
+	g_autoptr(VfCatalogVideo) ready = NULL;
+	g_autoptr(VfCatalogJob) running = NULL;
+	g_autoptr(VfCatalogJob) job = NULL;
+	GSubprocess *hasty = start_worker(fixture, "node-hasty", NULL, NULL, NULL);
+	VideoWait wait = {NULL, 0};
+
+	created = vf_test_catalog_create(fixture->service, fixture->media_root, clip_long, "hand");
+	running = wait_running(fixture, created->id);
+	g_assert_cmpstr(running->node, ==, "node-hasty");
+	wait.fixture = fixture;
+	wait.video_id = created->id;
+	g_assert_true(vf_test_wait_until(video_progressed, &wait, WAIT_S * 1000));
+	start_worker(fixture, "node-b", NULL, NULL, NULL);
+	g_subprocess_send_signal(hasty, SIGTERM);
+	g_assert_true(g_subprocess_wait(hasty, NULL, NULL));
+	if (!g_subprocess_get_if_exited(hasty)) {
+		g_autofree gchar *log_path =
+		    g_build_filename(fixture->dir, "worker-node-hasty.log", NULL);
+		g_autofree gchar *log = NULL;
+		g_file_get_contents(log_path, &log, NULL, NULL);
+		g_test_message("status %d, log:\n%s", g_subprocess_get_status(hasty), log);
+	}
+	g_assert_true(g_subprocess_get_if_exited(hasty));
+	g_assert_cmpint(g_subprocess_get_exit_status(hasty), ==, 0);
+
+	ready = vf_test_catalog_wait_status(fixture->service, created->id, "ready", WAIT_S);
+	job = vf_test_catalog_find_job(fixture->service, created->id);
+	g_assert_cmpstr(job->node, ==, "node-b");
+	g_assert_cmpint(job->attempt, ==, 2);
+	assert_one_generation(fixture, job);
 }
 
 static gboolean
@@ -768,6 +806,12 @@ main(int argc, char **argv)
 		   &loopback,
 		   fixture_setup,
 		   test_worker_killed,
+		   fixture_teardown);
+	g_test_add("/jobs/nats/hand-back",
+		   Fixture,
+		   &slow_ack,
+		   fixture_setup,
+		   test_hand_back,
 		   fixture_teardown);
 	g_test_add("/jobs/nats/broker-restart",
 		   Fixture,
