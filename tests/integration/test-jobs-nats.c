@@ -456,6 +456,52 @@ test_hand_back(Fixture *fixture, gconstpointer data)
 	assert_one_generation(fixture, job);
 }
 
+/* nodes that die with the job every time (played by the test: it takes the job and
+ * never answers): after the last delivery the API node fails it from the broker's
+ * max-deliveries advisory */
+static void
+test_deliveries_exhausted(Fixture *fixture, gconstpointer data)
+{
+	g_autoptr(VfCatalogVideo) created = NULL;
+	g_autoptr(VfCatalogVideo) failed = NULL;
+	natsSubscription *subscription = NULL;
+	jsErrCode code = 0;
+	guint taken = 0;
+
+	g_assert_cmpint(js_PullSubscribe(&subscription,
+					 vf_jobs_nats_get_context(fixture->connection),
+					 VF_JOBS_NATS_JOBS_SUBJECT,
+					 VF_JOBS_NATS_JOBS_CONSUMER,
+					 NULL,
+					 NULL,
+					 &code),
+			==,
+			NATS_OK);
+	created = vf_test_catalog_create(fixture->service, fixture->media_root, clip_short, "dies");
+	/* the broker notices the last delivery ran out when a node asks again: keep asking,
+	 * as idle nodes do, until the video failed */
+	for (;;) {
+		natsMsgList list = {0};
+		natsStatus status = natsSubscription_Fetch(&list, subscription, 1, 500, &code);
+		g_autoptr(VfCatalogVideo) video = NULL;
+
+		if (status == NATS_OK)
+			taken += (guint)list.Count;
+		natsMsgList_Destroy(&list);
+		vf_test_iterate_for(50);
+		video = vf_test_catalog_get(fixture->service, created->id, NULL);
+		if (g_str_equal(video->status, "failed")) {
+			failed = g_steal_pointer(&video);
+			break;
+		}
+	}
+	g_assert_cmpuint(taken, ==, 3);
+	g_test_message("failed with: %s", failed->error);
+	g_assert_nonnull(strstr(failed->error, "delivered 3 times"));
+	g_assert_true(vf_test_wait_until(stream_empty, fixture, WAIT_S * 1000));
+	natsSubscription_Destroy(subscription);
+}
+
 static gboolean
 file_exists(gpointer data)
 {
@@ -806,6 +852,12 @@ main(int argc, char **argv)
 		   &loopback,
 		   fixture_setup,
 		   test_worker_killed,
+		   fixture_teardown);
+	g_test_add("/jobs/nats/deliveries-exhausted",
+		   Fixture,
+		   &loopback,
+		   fixture_setup,
+		   test_deliveries_exhausted,
 		   fixture_teardown);
 	g_test_add("/jobs/nats/hand-back",
 		   Fixture,
