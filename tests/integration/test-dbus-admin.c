@@ -314,8 +314,73 @@ recorder_start(Recorder *recorder, GDBusConnection *connection)
 static void
 recorder_stop(Recorder *recorder)
 {
-	g_dbus_connection_signal_unsubscribe(recorder->connection, recorder->subscription);
+	if (recorder->connection != NULL)
+		g_dbus_connection_signal_unsubscribe(recorder->connection, recorder->subscription);
 	g_ptr_array_unref(recorder->events);
+}
+
+/* the same record through the generated proxy, as clients use it */
+static void
+proxy_state_cb(VfDBusAdmin1 *proxy,
+	       gint64 job_id,
+	       gint64 video_id,
+	       const gchar *state,
+	       const gchar *message,
+	       gpointer user_data)
+{
+	g_autoptr(GVariant) parameters =
+	    g_variant_ref_sink(g_variant_new("(xxss)", job_id, video_id, state, message));
+	signal_cb(NULL, NULL, NULL, NULL, "JobStateChanged", parameters, user_data);
+}
+
+static void
+proxy_progress_cb(VfDBusAdmin1 *proxy,
+		  gint64 job_id,
+		  gint64 video_id,
+		  gdouble progress,
+		  gdouble speed,
+		  gpointer user_data)
+{
+	g_autoptr(GVariant) parameters =
+	    g_variant_ref_sink(g_variant_new("(xxdd)", job_id, video_id, progress, speed));
+	signal_cb(NULL, NULL, NULL, NULL, "JobProgress", parameters, user_data);
+}
+
+static void
+proxy_ready_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	VfDBusAdmin1 **proxy = user_data;
+	g_autoptr(GError) error = NULL;
+
+	*proxy = vf_dbus_admin1_proxy_new_finish(result, &error);
+	g_assert_no_error(error);
+}
+
+static gboolean
+is_set(gpointer data)
+{
+	return *(gpointer *)data != NULL;
+}
+
+static VfDBusAdmin1 *
+recorder_start_proxy(Recorder *recorder, GDBusConnection *connection)
+{
+	VfDBusAdmin1 *proxy = NULL;
+
+	recorder->events = g_ptr_array_new_with_free_func(g_free);
+	recorder->connection = NULL;
+	vf_dbus_admin1_proxy_new(connection,
+				 G_DBUS_PROXY_FLAGS_NONE,
+				 VF_DBUS_ADMIN_NAME,
+				 VF_DBUS_ADMIN_PATH,
+				 NULL,
+				 proxy_ready_cb,
+				 &proxy);
+	g_assert_true(vf_test_wait_until(is_set, &proxy, CALL_TIMEOUT));
+	g_assert_cmpstr(vf_dbus_admin1_get_version(proxy), ==, PACKAGE_VERSION);
+	g_signal_connect(proxy, "job-state-changed", G_CALLBACK(proxy_state_cb), recorder);
+	g_signal_connect(proxy, "job-progress", G_CALLBACK(proxy_progress_cb), recorder);
+	return proxy;
 }
 
 typedef struct {
@@ -388,6 +453,7 @@ test_transcode_signals(Fixture *fixture, gconstpointer data)
 {
 	g_autofree gchar *path = g_build_filename(fixture->import_dir, "clip.mp4", NULL);
 	g_autoptr(GDBusConnection) second = connect_to(fixture);
+	g_autoptr(VfDBusAdmin1) proxy = NULL;
 	g_autoptr(GVariant) video = NULL;
 	g_autoptr(GVariant) videos = NULL;
 	g_autoptr(GVariant) jobs = NULL;
@@ -407,7 +473,7 @@ test_transcode_signals(Fixture *fixture, gconstpointer data)
 	gint64 value = 0;
 
 	recorder_start(&one, fixture->client);
-	recorder_start(&two, second);
+	proxy = recorder_start_proxy(&two, second);
 	id = add_video(fixture, path, "  Imported clip  ", &job_id);
 	running =
 	    g_strdup_printf("state %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " running", job_id, id);
@@ -475,6 +541,7 @@ test_transcode_signals(Fixture *fixture, gconstpointer data)
 	assert_call_fails(
 	    fixture, "GetVideo", g_variant_new("(x)", id), "org.videoflix.Error.NotFound");
 	recorder_stop(&one);
+	g_signal_handlers_disconnect_by_data(proxy, &two);
 	recorder_stop(&two);
 	g_dbus_connection_close_sync(second, NULL, NULL);
 }
