@@ -760,16 +760,24 @@ vf_jobs_nats_queue_new(VfJobsNats *nats, const gchar *media_root)
 	return VF_JOB_QUEUE(self);
 }
 
-static void
-vf_jobs_nats_queue_dispose(GObject *object)
+void
+vf_jobs_nats_queue_stop(VfJobsNatsQueue *self)
 {
-	VfJobsNatsQueue *self = VF_JOBS_NATS_QUEUE(object);
+	g_return_if_fail(VF_IS_JOBS_NATS_QUEUE(self));
 
 	g_cancellable_cancel(self->cancellable);
 	if (self->thread != NULL) {
 		g_atomic_int_set(&self->consumer->stopping, TRUE);
 		g_thread_join(g_steal_pointer(&self->thread));
 	}
+}
+
+static void
+vf_jobs_nats_queue_dispose(GObject *object)
+{
+	VfJobsNatsQueue *self = VF_JOBS_NATS_QUEUE(object);
+
+	vf_jobs_nats_queue_stop(self);
 	g_clear_pointer(&self->consumer, consumer_unref);
 	g_clear_object(&self->nats);
 	G_OBJECT_CLASS(vf_jobs_nats_queue_parent_class)->dispose(object);

@@ -22,6 +22,9 @@ VfJobQueue *vf_jobs_nats_queue_new(VfJobsNats *nats, const gchar *media_root);
 /* starts consuming events: call it once the jobs that were running before a restart
  * have been submitted again, so their events find them */
 void vf_jobs_nats_queue_start(VfJobsNatsQueue *self);
+/* stops consuming events (blocking up to a second; also done when it goes away):
+ * call it before closing the connection */
+void vf_jobs_nats_queue_stop(VfJobsNatsQueue *self);
 /* the ladder file's text sent with every job (NULL: each node uses its own) */
 void vf_jobs_nats_queue_set_ladder(VfJobsNatsQueue *self, const gchar *ladder_ini);
 /* a held job's worker node ("" until started) */
