@@ -89,6 +89,7 @@ apply_videos(VfAdminWindow *self, GVariant *videos, GVariant *jobs)
 	GVariantIter iter;
 	GVariant *record;
 	gint position = 0;
+	gint n_rows;
 
 	g_variant_iter_init(&iter, videos);
 	while ((record = g_variant_iter_next_value(&iter)) != NULL) {
@@ -144,7 +145,11 @@ apply_videos(VfAdminWindow *self, GVariant *videos, GVariant *jobs)
 		}
 		g_variant_unref(record);
 	}
-	vf_admin_application_report("videos %u", g_hash_table_size(self->rows));
+	/* what the list shows, not what it was told */
+	n_rows = 0;
+	while (gtk_list_box_get_row_at_index(self->video_list, n_rows) != NULL)
+		n_rows++;
+	vf_admin_application_report("videos %d", n_rows);
 }
 
 static void
@@ -264,7 +269,8 @@ connected_cb(VfAdminClient *client, GParamSpec *pspec, VfAdminWindow *self)
 	gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.edit-video", connected);
 	gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.delete-video", connected);
 	gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.retry-job", connected);
-	vf_admin_application_report("connected %d", connected);
+	vf_admin_application_report(
+	    "connected %d banner %d", connected, gtk_revealer_get_reveal_child(self->banner));
 	if (connected)
 		refresh(self);
 }
@@ -338,17 +344,18 @@ delete_video_action(GtkWidget *widget, const gchar *action_name, GVariant *param
 	VfAdminWindow *self = VF_ADMIN_WINDOW(widget);
 	gint64 id = g_variant_get_int64(parameter);
 	VfAdminVideoRow *row = lookup_row(self, id);
+	g_autofree gchar *heading = NULL;
 	GtkWidget *dialog;
 
 	if (row == NULL)
 		return;
-	/* TRANSLATORS: %s is the title of the video */
 	dialog = adw_message_dialog_new(GTK_WINDOW(self),
 					NULL,
 					_("Its source file, thumbnail and every rendition are "
 					  "deleted. This cannot be undone."));
-	adw_message_dialog_format_heading(
-	    ADW_MESSAGE_DIALOG(dialog), _("Delete “%s”?"), vf_admin_video_row_get_title(row));
+	/* TRANSLATORS: %s is the title of the video */
+	heading = g_strdup_printf(_("Delete “%s”?"), vf_admin_video_row_get_title(row));
+	adw_message_dialog_set_heading(ADW_MESSAGE_DIALOG(dialog), heading);
 	adw_message_dialog_add_responses(
 	    ADW_MESSAGE_DIALOG(dialog), "cancel", _("_Cancel"), "delete", _("_Delete"), NULL);
 	adw_message_dialog_set_response_appearance(
