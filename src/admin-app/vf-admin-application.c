@@ -2,8 +2,8 @@
  *
  * The application object (main loop only): owns the VfAdminClient, makes the one
  * window, and holds the app actions. With VF_ADMIN_TEST set it adds the test-only
- * action "screenshot" (a PNG of the window, rendered in-process) and prints
- * reports on stdout.
+ * actions "screenshot" (a PNG of the window, rendered in-process) and "show-page",
+ * and prints reports on stdout.
  */
 #include "config.h"
 
@@ -90,6 +90,16 @@ screenshot_action(GSimpleAction *action, GVariant *parameter, gpointer user_data
 }
 
 static void
+show_page_action(GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+	GtkWindow *window = gtk_application_get_active_window(GTK_APPLICATION(user_data));
+
+	if (VF_IS_ADMIN_WINDOW(window))
+		vf_admin_window_show_page(VF_ADMIN_WINDOW(window),
+					  g_variant_get_string(parameter, NULL));
+}
+
+static void
 quit_action(GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
 	GApplication *application = G_APPLICATION(user_data);
@@ -150,6 +160,7 @@ vf_admin_application_startup(GApplication *application)
 	};
 	const GActionEntry test_entries[] = {
 	    {.name = "screenshot", .activate = screenshot_action, .parameter_type = "s"},
+	    {.name = "show-page", .activate = show_page_action, .parameter_type = "s"},
 	};
 	const gchar *quit_accels[] = {"<Control>q", NULL};
 

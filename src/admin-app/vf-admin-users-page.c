@@ -10,6 +10,8 @@
 
 #include <glib/gi18n.h>
 
+#include "vf-admin-application.h"
+
 struct _VfAdminUsersPage {
 	AdwBin parent_instance;
 
@@ -176,6 +178,7 @@ list_users_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 		gtk_list_box_append(self->user_list, make_row(self, user));
 		g_variant_unref(user);
 	}
+	vf_admin_application_report("users %" G_GSIZE_FORMAT, g_variant_n_children(users));
 }
 
 void

@@ -199,6 +199,13 @@ static void
 vf_admin_video_row_init(VfAdminVideoRow *self)
 {
 	gtk_widget_init_template(GTK_WIDGET(self));
+	/* the target first: a parameterised action without one only warns */
+	gtk_actionable_set_action_target(GTK_ACTIONABLE(self->retry_button), "x", (gint64)0);
+	gtk_actionable_set_action_name(GTK_ACTIONABLE(self->retry_button), "win.retry-job");
+	gtk_actionable_set_action_target(GTK_ACTIONABLE(self->edit_button), "x", (gint64)0);
+	gtk_actionable_set_action_name(GTK_ACTIONABLE(self->edit_button), "win.edit-video");
+	gtk_actionable_set_action_target(GTK_ACTIONABLE(self->delete_button), "x", (gint64)0);
+	gtk_actionable_set_action_name(GTK_ACTIONABLE(self->delete_button), "win.delete-video");
 }
 
 VfAdminVideoRow *

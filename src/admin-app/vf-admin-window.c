@@ -21,6 +21,7 @@ struct _VfAdminWindow {
 
 	AdwToastOverlay *toast_overlay;
 	GtkRevealer *banner;
+	AdwViewStack *stack;
 	GtkListBox *video_list;
 	VfAdminUsersPage *users_page;
 
@@ -171,16 +172,16 @@ list_videos_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_autoptr(RefreshData) data = user_data;
 	g_autoptr(GError) error = NULL;
+	GCancellable *cancellable;
 
 	if (!vf_dbus_admin1_call_list_videos_finish(
 		VF_DBUS_ADMIN1(source), &data->videos, result, &error)) {
 		show_error(data->window, error);
 		return;
 	}
-	vf_dbus_admin1_call_list_jobs(VF_DBUS_ADMIN1(source),
-				      data->window->refresh_cancellable,
-				      list_jobs_cb,
-				      g_steal_pointer(&data));
+	cancellable = data->window->refresh_cancellable;
+	vf_dbus_admin1_call_list_jobs(
+	    VF_DBUS_ADMIN1(source), cancellable, list_jobs_cb, g_steal_pointer(&data));
 }
 
 static void
@@ -435,6 +436,7 @@ vf_admin_window_class_init(VfAdminWindowClass *klass)
 						    "/org/videoflix/Admin/vf-admin-window.ui");
 	gtk_widget_class_bind_template_child(widget_class, VfAdminWindow, toast_overlay);
 	gtk_widget_class_bind_template_child(widget_class, VfAdminWindow, banner);
+	gtk_widget_class_bind_template_child(widget_class, VfAdminWindow, stack);
 	gtk_widget_class_bind_template_child(widget_class, VfAdminWindow, video_list);
 	gtk_widget_class_bind_template_child(widget_class, VfAdminWindow, users_page);
 
@@ -475,4 +477,11 @@ vf_admin_window_new(GtkApplication *application, VfAdminClient *client)
 	if (vf_admin_client_get_connected(client))
 		connected_cb(client, NULL, self);
 	return self;
+}
+
+void
+vf_admin_window_show_page(VfAdminWindow *self, const gchar *name)
+{
+	g_return_if_fail(VF_IS_ADMIN_WINDOW(self));
+	adw_view_stack_set_visible_child_name(self->stack, name);
 }

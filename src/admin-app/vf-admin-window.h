@@ -15,5 +15,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE(VfAdminWindow, vf_admin_window, VF, ADMIN_WINDOW, AdwApplicationWindow)
 
 VfAdminWindow *vf_admin_window_new(GtkApplication *application, VfAdminClient *client);
+/* "videos" or "users" */
+void vf_admin_window_show_page(VfAdminWindow *self, const gchar *name);
 
 G_END_DECLS
