@@ -266,6 +266,9 @@ connected_cb(VfAdminClient *client, GParamSpec *pspec, VfAdminWindow *self)
 	gboolean connected = vf_admin_client_get_connected(client);
 
 	gtk_revealer_set_reveal_child(self->banner, !connected);
+	/* what is listed stays readable, but nothing can be asked of it */
+	gtk_widget_set_sensitive(GTK_WIDGET(self->video_list), connected);
+	gtk_widget_set_sensitive(GTK_WIDGET(self->users_page), connected);
 	gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.add-video", connected);
 	gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.edit-video", connected);
 	gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.delete-video", connected);
