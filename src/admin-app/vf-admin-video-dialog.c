@@ -186,23 +186,20 @@ static void
 chooser_response_cb(GtkNativeDialog *chooser, gint response, VfAdminVideoDialog *self)
 {
 	g_autoptr(GFile) file = NULL;
-	g_autofree gchar *basename = NULL;
+	g_autofree gchar *path = NULL;
 
 	if (response != GTK_RESPONSE_ACCEPT)
 		return;
 	file = gtk_file_chooser_get_file(GTK_FILE_CHOOSER(chooser));
 	if (file == NULL)
 		return;
-	g_free(self->path);
 	/* in a sandbox a document portal path, which the daemon must be able to read */
-	self->path = g_file_get_path(file);
-	if (self->path == NULL) {
+	path = g_file_get_path(file);
+	if (path == NULL) {
 		show_error(self, _("The video file must be a local file."));
 		return;
 	}
-	basename = g_file_get_basename(file);
-	gtk_label_set_text(self->file_label, basename);
-	show_error(self, NULL);
+	vf_admin_video_dialog_set_path(self, path);
 }
 
 static void
@@ -328,4 +325,19 @@ vf_admin_video_dialog_new(GtkWindow *parent, VfAdminClient *client, GVariant *vi
 	}
 	gtk_widget_grab_focus(GTK_WIDGET(self->title_entry));
 	return self;
+}
+
+void
+vf_admin_video_dialog_set_path(VfAdminVideoDialog *self, const gchar *path)
+{
+	g_autofree gchar *basename = NULL;
+
+	g_return_if_fail(VF_IS_ADMIN_VIDEO_DIALOG(self));
+	g_return_if_fail(path != NULL);
+
+	g_free(self->path);
+	self->path = g_strdup(path);
+	basename = g_path_get_basename(path);
+	gtk_label_set_text(self->file_label, basename);
+	show_error(self, NULL);
 }

@@ -20,4 +20,7 @@ G_DECLARE_FINAL_TYPE(VfAdminVideoDialog, vf_admin_video_dialog, VF, ADMIN_VIDEO_
 VfAdminVideoDialog *
 vf_admin_video_dialog_new(GtkWindow *parent, VfAdminClient *client, GVariant *video);
 
+/* as if the file had been chosen (a local path) */
+void vf_admin_video_dialog_set_path(VfAdminVideoDialog *self, const gchar *path);
+
 G_END_DECLS
