@@ -10,6 +10,8 @@
 
 #include <glib/gi18n.h>
 
+#include "vf-admin-application.h"
+
 struct _VfAdminVideoRow {
 	GtkListBoxRow parent_instance;
 
@@ -118,10 +120,15 @@ thumbnail_read_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 			self->id,
 			error != NULL ? error->message : soup_message_get_reason_phrase(msg));
 		gtk_stack_set_visible_child_name(self->thumbnail_stack, "placeholder");
+		vf_admin_application_report("thumbnail %" G_GINT64_FORMAT " missing", self->id);
 		return;
 	}
 	gtk_picture_set_paintable(self->thumbnail, GDK_PAINTABLE(texture));
 	gtk_stack_set_visible_child_name(self->thumbnail_stack, "picture");
+	vf_admin_application_report("thumbnail %" G_GINT64_FORMAT " %dx%d",
+				    self->id,
+				    gdk_texture_get_width(texture),
+				    gdk_texture_get_height(texture));
 }
 
 static void
