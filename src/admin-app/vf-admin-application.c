@@ -2,8 +2,9 @@
  *
  * The application object (main loop only): owns the VfAdminClient, makes the one
  * window, and holds the app actions. With VF_ADMIN_TEST set it adds the test-only
- * actions "screenshot" (a PNG of the window, rendered in-process) and "show-page",
- * and prints reports on stdout.
+ * actions "screenshot" (a PNG of the window, rendered in-process), "show-page",
+ * "window-action" and "dialog-response" (what a click would do), and prints
+ * reports on stdout.
  */
 #include "config.h"
 
@@ -99,6 +100,42 @@ show_page_action(GSimpleAction *action, GVariant *parameter, gpointer user_data)
 					  g_variant_get_string(parameter, NULL));
 }
 
+/* ("name", [parameter]): a window action, as a click would activate it */
+static void
+window_action_action(GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+	GtkWindow *window = gtk_application_get_active_window(GTK_APPLICATION(user_data));
+	g_autoptr(GVariant) args = NULL;
+	g_autoptr(GVariant) target = NULL;
+	const gchar *name = NULL;
+
+	g_variant_get(parameter, "(&s@av)", &name, &args);
+	if (g_variant_n_children(args) > 0)
+		target = g_variant_get_child_value(g_variant_get_child_value(args, 0), 0);
+	if (window == NULL || !gtk_widget_activate_action_variant(GTK_WIDGET(window), name, target))
+		vf_admin_application_report("window-action-failed %s", name);
+}
+
+/* answers the open message dialog (e.g. "delete") */
+static void
+dialog_response_action(GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+	g_autoptr(GList) toplevels = gtk_window_list_toplevels();
+
+	for (GList *l = toplevels; l != NULL; l = l->next) {
+		if (ADW_IS_MESSAGE_DIALOG(l->data) && gtk_widget_get_visible(l->data)) {
+			AdwMessageDialog *dialog = g_object_ref(l->data);
+
+			adw_message_dialog_response(dialog, g_variant_get_string(parameter, NULL));
+			if (gtk_widget_get_visible(GTK_WIDGET(dialog)))
+				gtk_window_destroy(GTK_WINDOW(dialog));
+			g_object_unref(dialog);
+			return;
+		}
+	}
+	vf_admin_application_report("dialog-response-failed no dialog");
+}
+
 static void
 quit_action(GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
@@ -161,6 +198,8 @@ vf_admin_application_startup(GApplication *application)
 	const GActionEntry test_entries[] = {
 	    {.name = "screenshot", .activate = screenshot_action, .parameter_type = "s"},
 	    {.name = "show-page", .activate = show_page_action, .parameter_type = "s"},
+	    {.name = "window-action", .activate = window_action_action, .parameter_type = "(sav)"},
+	    {.name = "dialog-response", .activate = dialog_response_action, .parameter_type = "s"},
 	};
 	const gchar *quit_accels[] = {"<Control>q", NULL};
 

@@ -369,6 +369,7 @@ delete_video_action(GtkWidget *widget, const gchar *action_name, GVariant *param
 	g_object_set_data_full(G_OBJECT(dialog), "vf-video-id", g_memdup2(&id, sizeof id), g_free);
 	g_signal_connect_object(dialog, "response", G_CALLBACK(delete_response_cb), self, 0);
 	gtk_window_present(GTK_WINDOW(dialog));
+	vf_admin_application_report("dialog %s", heading);
 }
 
 static void

@@ -5,8 +5,8 @@
  * and the real videoflix-admin under xvfb-run. The app reports what it shows on
  * stdout (VF_ADMIN_TEST); the test checks the banner while the bus name has no
  * owner and its recovery, that the seeded videos are listed, that the progress bar
- * of a new video's job moves, and takes a screenshot through the app's test-only
- * "screenshot" action: build/tests/desktop/admin-app.png.
+ * of a new video's job moves, that deleting asks first, and takes a screenshot
+ * through the app's test-only "screenshot" action: build/tests/desktop/admin-app.png.
  * No synchronous D-Bus call here: the service runs on this thread's main loop.
  */
 #include "config.h"
@@ -350,6 +350,7 @@ test_app_lists_and_follows(Fixture *fixture, gconstpointer data)
 	g_autofree gchar *done_prefix = NULL;
 	g_autofree gchar *png = NULL;
 	g_autofree gchar *expected = NULL;
+	g_autofree gchar *count = NULL;
 	g_autoptr(GError) error = NULL;
 	gsize png_len = 0;
 	gdouble first = -1;
@@ -450,6 +451,26 @@ test_app_lists_and_follows(Fixture *fixture, gconstpointer data)
 	g_assert_cmpstr(g_ptr_array_index(fixture->lines, line), ==, "connected 1 banner 0");
 	line = wait_for_line(fixture, "videos ", line, 60000);
 	g_assert_cmpstr(g_ptr_array_index(fixture->lines, line), ==, ADDED_LINE);
+
+	/* delete asks first: cancelled, the video stays; confirmed, it goes */
+	for (guint round = 0; round < 2; round++) {
+		GVariantBuilder args;
+
+		g_variant_builder_init(&args, G_VARIANT_TYPE("av"));
+		g_variant_builder_add(&args, "v", g_variant_new_int64(seeded[0]));
+		app_action(
+		    fixture, "window-action", g_variant_new("(sav)", "win.delete-video", &args));
+		line = wait_for_line(fixture, "dialog ", line + 1, 30000);
+		g_assert_cmpstr(
+		    g_ptr_array_index(fixture->lines, line), ==, "dialog Delete “seeded-1”?");
+		app_action(fixture,
+			   "dialog-response",
+			   g_variant_new_string(round == 0 ? "cancel" : "delete"));
+	}
+	line = wait_for_line(fixture, "videos ", line + 1, 60000);
+	g_assert_cmpstr(g_ptr_array_index(fixture->lines, line), ==, "videos 2");
+	count = vf_test_daemon_query(fixture->daemon, "SELECT count(*) FROM videos");
+	g_assert_cmpstr(count, ==, "2");
 
 	app_action(fixture, "quit", NULL);
 	g_assert_true(g_subprocess_wait_check(fixture->app, NULL, &error));
