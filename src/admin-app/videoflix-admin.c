@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * videoflix-admin: the desktop admin app (org.videoflix.Admin). main() only sets
+ * up gettext and runs the application.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "vf-admin-application.h"
+
+int
+main(int argc, char **argv)
+{
+	g_autoptr(VfAdminApplication) application = NULL;
+	g_autofree gchar *installed =
+	    g_build_filename(LOCALEDIR, "de", "LC_MESSAGES", GETTEXT_PACKAGE ".mo", NULL);
+	g_autofree gchar *built = g_build_filename(VF_BUILD_ROOT, "po", NULL);
+
+	setlocale(LC_ALL, "");
+	/* an uninstalled build finds the .mo files of po/ in the build tree */
+	bindtextdomain(GETTEXT_PACKAGE,
+		       g_file_test(installed, G_FILE_TEST_EXISTS) ? LOCALEDIR : built);
+	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
+	textdomain(GETTEXT_PACKAGE);
+
+	application = vf_admin_application_new();
+	return g_application_run(G_APPLICATION(application), argc, argv);
+}
