@@ -31,7 +31,7 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 COPY . /src
 RUN meson setup /build /src --prefix=/usr --buildtype=release \
-        -Dtests=false -Dsystemdsystemunitdir=no \
+        -Dtests=false -Dsystemdsystemunitdir=no -Dadmin_app=disabled \
     && ninja -C /build \
     && DESTDIR=/install meson install -C /build --no-rebuild
 
