@@ -197,7 +197,7 @@ update_screen(VfCtlWatch *self, WatchedJob *job)
 	if (!job->watched)
 		return;
 	if (is_final(job->state)) {
-		clear_line(self);
+		/* the final line overwrites the live one */
 		report_final(self, job);
 		if (all_reported(self) && self->loop != NULL)
 			g_main_loop_quit(self->loop);
