@@ -84,3 +84,17 @@ vf_accounts_live_refresh_revoke(VfAccountsLiveRefresh *self, const gchar *jti, g
 	entry->revoked = TRUE;
 	g_hash_table_replace(self->entries, g_strdup(jti), entry);
 }
+
+static gboolean
+is_users_cb(gpointer key, gpointer value, gpointer user_data)
+{
+	Entry *entry = value;
+	return !entry->revoked && entry->user_id == *(gint64 *)user_data;
+}
+
+void
+vf_accounts_live_refresh_forget_user(VfAccountsLiveRefresh *self, gint64 user_id)
+{
+	g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&self->lock);
+	g_hash_table_foreach_remove(self->entries, is_users_cb, &user_id);
+}

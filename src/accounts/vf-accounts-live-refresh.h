@@ -30,6 +30,10 @@ gboolean vf_accounts_live_refresh_contains(VfAccountsLiveRefresh *self,
 void
 vf_accounts_live_refresh_revoke(VfAccountsLiveRefresh *self, const gchar *jti, gint64 expires_at);
 
+/* forgets every live token of user_id (tombstones stay): its refreshes go back to
+ * the database, e.g. once the user was deactivated */
+void vf_accounts_live_refresh_forget_user(VfAccountsLiveRefresh *self, gint64 user_id);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VfAccountsLiveRefresh, vf_accounts_live_refresh_free)
 
 G_END_DECLS

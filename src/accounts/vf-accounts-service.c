@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "vf-accounts-live-refresh.h"
+#include "vf-accounts-service-private.h"
 #include "vf-accounts-store.h"
 #include "vf-accounts-validate.h"
 #include "vf-auth-jwt.h"
@@ -1103,4 +1104,28 @@ VfAccountsUserCache *
 vf_accounts_service_get_user_cache(VfAccountsService *self)
 {
 	return self->user_cache;
+}
+
+const VfConfig *
+vf_accounts_service_get_config(VfAccountsService *self)
+{
+	return self->config;
+}
+
+VfDbPool *
+vf_accounts_service_get_pool(VfAccountsService *self)
+{
+	return self->pool;
+}
+
+VfAccountsLiveRefresh *
+vf_accounts_service_get_live_refresh(VfAccountsService *self)
+{
+	return self->live_refresh;
+}
+
+void
+vf_accounts_service_run_with_credentials(VfAccountsService *self, GTask *task, GTaskThreadFunc func)
+{
+	run_with_credentials(self, task, func);
 }

@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 
+#include "vf-accounts-store.h"
 #include "vf-accounts-user-cache.h"
 #include "vf-config.h"
 #include "vf-db-pool.h"
@@ -140,5 +141,54 @@ gboolean vf_accounts_service_get_user_state_finish(VfAccountsService *self,
 						   GAsyncResult *result,
 						   VfAccountsUserState *state,
 						   GError **error);
+
+/* administration (D-Bus) */
+
+/* an account without any mail; is_active FALSE leaves it waiting for an admin (no
+ * activation link exists). VF_ERROR_INVALID_INPUT with a message for a person: the
+ * e-mail is not valid or already taken, the password is too short. Returns the
+ * new id, 0 with an error. */
+void vf_accounts_service_create_user_async(VfAccountsService *self,
+					   const gchar *email,
+					   const gchar *password,
+					   gboolean is_active,
+					   gboolean is_admin,
+					   GCancellable *cancellable,
+					   GAsyncReadyCallback callback,
+					   gpointer user_data);
+gint64 vf_accounts_service_create_user_finish(VfAccountsService *self,
+					      GAsyncResult *result,
+					      GError **error);
+
+/* is_active FALSE ends the user's sessions at once: every refresh token is revoked
+ * and the cached state dropped, so access tokens stop working too. NOT_FOUND for an
+ * unknown user. */
+void vf_accounts_service_set_user_active_async(VfAccountsService *self,
+					       gint64 user_id,
+					       gboolean is_active,
+					       GCancellable *cancellable,
+					       GAsyncReadyCallback callback,
+					       gpointer user_data);
+gboolean vf_accounts_service_set_user_active_finish(VfAccountsService *self,
+						    GAsyncResult *result,
+						    GError **error);
+void vf_accounts_service_set_user_admin_async(VfAccountsService *self,
+					      gint64 user_id,
+					      gboolean is_admin,
+					      GCancellable *cancellable,
+					      GAsyncReadyCallback callback,
+					      gpointer user_data);
+gboolean vf_accounts_service_set_user_admin_finish(VfAccountsService *self,
+						   GAsyncResult *result,
+						   GError **error);
+
+/* GPtrArray of VfAccountsUserInfo, by id */
+void vf_accounts_service_list_users_async(VfAccountsService *self,
+					  GCancellable *cancellable,
+					  GAsyncReadyCallback callback,
+					  gpointer user_data);
+GPtrArray *vf_accounts_service_list_users_finish(VfAccountsService *self,
+						 GAsyncResult *result,
+						 GError **error);
 
 G_END_DECLS

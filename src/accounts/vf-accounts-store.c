@@ -27,6 +27,16 @@ vf_accounts_user_free(VfAccountsUser *user)
 	g_free(user);
 }
 
+void
+vf_accounts_user_info_free(VfAccountsUserInfo *info)
+{
+	if (info == NULL)
+		return;
+	g_free(info->email);
+	g_free(info->created_at);
+	g_free(info);
+}
+
 static gchar *
 hash_hex(GBytes *bytes)
 {
@@ -124,6 +134,77 @@ vf_accounts_store_set_flags(VfDbConnection *connection,
 				    3,
 				    params,
 				    error);
+}
+
+gboolean
+vf_accounts_store_set_flag(VfDbConnection *connection,
+			   gint64 user_id,
+			   const gchar *flag,
+			   gboolean value,
+			   gboolean *found,
+			   GError **error)
+{
+	g_autofree gchar *id = vf_db_value_from_int(user_id);
+	const gchar *params[] = {id, value ? "true" : "false"};
+	g_autoptr(PGresult) result = NULL;
+
+	g_return_val_if_fail(g_strcmp0(flag, "is_active") == 0 || g_strcmp0(flag, "is_admin") == 0,
+			     FALSE);
+	result =
+	    vf_db_connection_exec(connection,
+				  g_str_equal(flag, "is_active")
+				      ? "UPDATE users SET is_active = $2 WHERE id = $1 RETURNING id"
+				      : "UPDATE users SET is_admin = $2 WHERE id = $1 RETURNING id",
+				  2,
+				  params,
+				  error);
+	if (result == NULL)
+		return FALSE;
+	*found = PQntuples(result) > 0;
+	return TRUE;
+}
+
+gboolean
+vf_accounts_store_end_sessions(VfDbConnection *connection, gint64 user_id, GError **error)
+{
+	g_autofree gchar *id = vf_db_value_from_int(user_id);
+	const gchar *params[] = {id};
+
+	/* GREATEST: a clock step back must not revive older tokens */
+	return vf_db_connection_run(connection,
+				    "UPDATE users SET password_changed_at = GREATEST("
+				    "password_changed_at, date_trunc('second', now())) WHERE id = $1",
+				    1,
+				    params,
+				    error) &&
+	       vf_accounts_store_revoke_all_refresh(connection, user_id, error);
+}
+
+GPtrArray *
+vf_accounts_store_list_users(VfDbConnection *connection, GError **error)
+{
+	g_autoptr(PGresult) result = vf_db_connection_exec(
+	    connection,
+	    "SELECT id, email, is_active, is_admin, to_char(created_at AT TIME ZONE 'UTC', "
+	    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM users ORDER BY id",
+	    0,
+	    NULL,
+	    error);
+	GPtrArray *users;
+
+	if (result == NULL)
+		return NULL;
+	users = g_ptr_array_new_with_free_func((GDestroyNotify)vf_accounts_user_info_free);
+	for (gint i = 0; i < PQntuples(result); i++) {
+		VfAccountsUserInfo *info = g_new0(VfAccountsUserInfo, 1);
+		info->id = vf_db_result_get_int(result, i, 0);
+		info->email = vf_db_result_dup_string(result, i, 1);
+		info->is_active = vf_db_result_get_bool(result, i, 2);
+		info->is_admin = vf_db_result_get_bool(result, i, 3);
+		info->created_at = vf_db_result_dup_string(result, i, 4);
+		g_ptr_array_add(users, info);
+	}
+	return users;
 }
 
 gboolean

@@ -20,7 +20,18 @@ typedef struct {
 	gint64 password_changed_at;
 } VfAccountsUser;
 
+/* a user as the admin interface lists it */
+typedef struct {
+	gint64 id;
+	gchar *email;
+	gboolean is_active;
+	gboolean is_admin;
+	gchar *created_at; /* ISO 8601 UTC */
+} VfAccountsUserInfo;
+
 void vf_accounts_user_free(VfAccountsUser *user);
+void vf_accounts_user_info_free(VfAccountsUserInfo *info);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VfAccountsUserInfo, vf_accounts_user_info_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VfAccountsUser, vf_accounts_user_free)
 
 /* NULL without an error when there is no such user */
@@ -42,6 +53,20 @@ gboolean vf_accounts_store_set_flags(VfDbConnection *connection,
 				     gboolean is_active,
 				     gboolean is_admin,
 				     GError **error);
+/* one flag ("is_active" or "is_admin"); *found FALSE when there is no such user */
+gboolean vf_accounts_store_set_flag(VfDbConnection *connection,
+				    gint64 user_id,
+				    const gchar *flag,
+				    gboolean value,
+				    gboolean *found,
+				    GError **error);
+/* ends every session of the user: moves password_changed_at to now (whole
+ * seconds), which every token issued before fails, even after a reactivation, and
+ * revokes the refresh tokens */
+gboolean
+vf_accounts_store_end_sessions(VfDbConnection *connection, gint64 user_id, GError **error);
+/* of VfAccountsUserInfo, by id */
+GPtrArray *vf_accounts_store_list_users(VfDbConnection *connection, GError **error);
 gboolean
 vf_accounts_store_activate_user(VfDbConnection *connection, gint64 user_id, GError **error);
 /* also moves password_changed_at to now (whole seconds) */

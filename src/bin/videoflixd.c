@@ -11,6 +11,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "vf-accounts-service.h"
 #include "vf-auth-password.h"
@@ -19,6 +20,7 @@
 #include "vf-config.h"
 #include "vf-db-migrate.h"
 #include "vf-db-pool.h"
+#include "vf-dbus-admin.h"
 #include "vf-http-server.h"
 #include "vf-jobs-local-queue.h"
 #include "vf-mail-file-transport.h"
@@ -122,6 +124,31 @@ make_transport(const VfConfig *config)
 					  config->default_from_email);
 }
 
+/* --dbus, else DBUS (both checked already), else the system bus under systemd
+ * (INVOCATION_ID) and the session bus otherwise; NULL for "none" */
+static VfDBusAdmin *
+start_dbus(const gchar *option,
+	   const VfConfig *config,
+	   VfCatalogService *catalog,
+	   VfAccountsService *accounts)
+{
+	const gchar *choice = option != NULL ? option : config->dbus;
+	g_autoptr(VfDBusAuthority) authority = NULL;
+	VfDBusAdmin *admin;
+	gboolean system;
+
+	if (choice == NULL)
+		choice = g_getenv("INVOCATION_ID") != NULL ? "system" : "session";
+	if (g_strcmp0(choice, "none") == 0)
+		return NULL;
+	system = g_strcmp0(choice, "system") == 0;
+	authority = system ? vf_dbus_authority_new_system(VF_DBUS_AUTHORITY_ACTION)
+			   : vf_dbus_authority_new_session(getuid());
+	admin = vf_dbus_admin_new(config, catalog, accounts, authority);
+	vf_dbus_admin_own_name(admin, system ? G_BUS_TYPE_SYSTEM : G_BUS_TYPE_SESSION);
+	return admin;
+}
+
 static gboolean
 quit_cb(gpointer data)
 {
@@ -143,9 +170,11 @@ main(int argc, char **argv)
 	g_autoptr(VfJobQueue) queue = NULL;
 	g_autoptr(VfCatalogService) catalog = NULL;
 	g_autoptr(VfHttpServer) server = NULL;
+	g_autoptr(VfDBusAdmin) admin = NULL;
 	g_autoptr(GMainLoop) loop = NULL;
 	g_auto(GStrv) environ = NULL;
 	g_autofree gchar *env_file = NULL;
+	g_autofree gchar *dbus = NULL;
 	gboolean version = FALSE;
 	const GOptionEntry entries[] = {
 	    {"env-file",
@@ -155,6 +184,14 @@ main(int argc, char **argv)
 	     &env_file,
 	     "Read settings from FILE (default: .env in the working directory, if present)",
 	     "FILE"},
+	    {"dbus",
+	     0,
+	     0,
+	     G_OPTION_ARG_STRING,
+	     &dbus,
+	     "Serve org.videoflix.Admin1 on the system or session bus, or none (default: DBUS, "
+	     "else system under systemd, else session)",
+	     "BUS"},
 	    {"version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL},
 	    {NULL}};
 
@@ -222,6 +259,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "videoflixd: LISTEN: %s\n", error->message);
 		return 1;
 	}
+	if (dbus != NULL && g_strcmp0(dbus, "system") != 0 && g_strcmp0(dbus, "session") != 0 &&
+	    g_strcmp0(dbus, "none") != 0) {
+		fprintf(stderr, "videoflixd: --dbus: expected system, session or none\n");
+		return 1;
+	}
+	admin = start_dbus(dbus, config, catalog, accounts);
 	vf_mail_sender_start(sender);
 	loop = g_main_loop_new(NULL, FALSE);
 	g_unix_signal_add(SIGINT, quit_cb, loop);
@@ -232,6 +275,7 @@ main(int argc, char **argv)
 		  g_strcmp0(config->email_backend, "file") == 0 ? " → " : "",
 		  g_strcmp0(config->email_backend, "file") == 0 ? config->mail_dir : "");
 	g_main_loop_run(loop);
+	g_clear_object(&admin);
 	vf_mail_sender_stop(sender);
 	vf_http_server_disconnect(server);
 	return 0;

@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "vf-catalog-files.h"
+#include "vf-catalog-service-private.h"
 #include "vf-catalog-store.h"
 #include "vf-error.h"
 
@@ -50,9 +51,13 @@ struct _VfCatalogService {
 	gdouble transcode_seconds;
 	GThreadPool *events; /* one thread, of Event */
 	gulong handlers[5];
+	GHashTable *job_videos; /* job id → video id, of jobs queued or running */
 };
 
 G_DEFINE_TYPE(VfCatalogService, vf_catalog_service, G_TYPE_OBJECT)
+
+enum { SIGNAL_JOB_STATE_CHANGED, SIGNAL_JOB_PROGRESS, SIGNAL_LAST };
+static guint signals[SIGNAL_LAST];
 
 /* ---- plain data ---- */
 
@@ -246,6 +251,7 @@ typedef struct {
 	gint64 list_serial; /* at the start of a list request */
 	gboolean deleted;
 	guint cancels_pending;
+	gint64 job_id; /* the last job submitted, else 0 */
 } Request;
 
 static void
@@ -419,12 +425,47 @@ cleanup_start(VfCatalogService *self, GPtrArray *jobs, GPtrArray *paths, GTask *
 	cleanup_step(cleanup);
 }
 
+/* main thread, after the database has the new state */
+static void
+emit_state(VfCatalogService *self,
+	   gint64 job_id,
+	   gint64 video_id,
+	   const gchar *state,
+	   const gchar *message)
+{
+	if (g_str_equal(state, "queued") || g_str_equal(state, "running"))
+		g_hash_table_replace(self->job_videos,
+				     g_memdup2(&job_id, sizeof(gint64)),
+				     g_memdup2(&video_id, sizeof(gint64)));
+	else
+		g_hash_table_remove(self->job_videos, &job_id);
+	g_signal_emit(self,
+		      signals[SIGNAL_JOB_STATE_CHANGED],
+		      0,
+		      job_id,
+		      video_id,
+		      state,
+		      message != NULL ? message : "");
+}
+
+static void
+emit_jobs(VfCatalogService *self, GPtrArray *jobs, const gchar *state, const gchar *message)
+{
+	for (guint i = 0; i < jobs->len; i++) {
+		VfCatalogJobRow *job = g_ptr_array_index(jobs, i);
+		emit_state(self, job->id, job->video_id, state, message);
+	}
+}
+
 static void
 submit_jobs(VfCatalogService *self, GPtrArray *jobs)
 {
 	for (guint i = 0; i < jobs->len; i++) {
 		g_autoptr(VfJob) job = job_for_queue(g_ptr_array_index(jobs, i));
 		g_autoptr(GError) error = NULL;
+		g_hash_table_replace(self->job_videos,
+				     g_memdup2(&job->job_id, sizeof(gint64)),
+				     g_memdup2(&job->video_id, sizeof(gint64)));
 		/* it stays queued in the database: the next start submits it again */
 		if (!vf_job_queue_submit(self->queue, job, &error))
 			g_warning("job %" G_GINT64_FORMAT ": %s", job->job_id, error->message);
@@ -507,14 +548,27 @@ get_video_thread(VfCatalogService *self,
 		g_set_error_literal(error, VF_ERROR, VF_ERROR_NOT_FOUND, "Not found.");
 }
 
+/* a committed change: memory, queue and listeners follow the database */
 static void
-return_video(VfCatalogService *self, GTask *task, Request *request)
+apply_request(VfCatalogService *self, Request *request)
 {
 	apply_row(self, request->row);
 	apply_counts(self, request->counts, request->counts_serial);
 	submit_jobs(self, request->submit);
+	emit_jobs(self, request->cancel, "cancelled", NULL);
+	emit_jobs(self, request->submit, "queued", NULL);
+	if (request->submit->len > 0)
+		request->job_id = ((VfCatalogJobRow *)g_ptr_array_index(request->submit,
+									request->submit->len - 1))
+				      ->id;
 	if (request->cancel->len > 0 || request->after_cancel->len > 0)
 		cleanup_start(self, request->cancel, request->after_cancel, NULL);
+}
+
+static void
+return_video(VfCatalogService *self, GTask *task, Request *request)
+{
+	apply_request(self, request);
 	g_task_return_pointer(
 	    task, g_steal_pointer(&request->video), (GDestroyNotify)vf_catalog_video_free);
 	g_object_unref(task);
@@ -854,6 +908,7 @@ delete_main(VfCatalogService *self, GTask *task, Request *request)
 {
 	forget_video(self, request->video_id);
 	apply_counts(self, request->counts, request->counts_serial);
+	emit_jobs(self, request->cancel, "cancelled", NULL);
 	/* the answer waits until the workers stopped and the files are gone */
 	cleanup_start(self, request->cancel, request->after_cancel, task);
 }
@@ -916,6 +971,259 @@ vf_catalog_service_list_jobs_finish(VfCatalogService *self, GAsyncResult *result
 	return g_task_propagate_pointer(G_TASK(result), error);
 }
 
+/* ---- retry and cancel ---- */
+
+static VfCatalogJobRow *lock_job(VfDbConnection *connection, gint64 job_id, GError **error);
+static gboolean is_active(const VfCatalogJobRow *job);
+
+/* the job and its video, both locked; NOT_FOUND when either is gone */
+static gboolean
+lock_job_and_video(VfDbConnection *connection,
+		   gint64 job_id,
+		   VfCatalogJobRow **job,
+		   VfCatalogRow **row,
+		   GError **error)
+{
+	GError *local_error = NULL;
+
+	*job = lock_job(connection, job_id, &local_error);
+	if (*job != NULL)
+		*row = vf_catalog_store_get_row(connection, (*job)->video_id, TRUE, &local_error);
+	if (local_error != NULL) {
+		g_propagate_error(error, local_error);
+		return FALSE;
+	}
+	if (*job == NULL || *row == NULL) {
+		g_set_error(error,
+			    VF_ERROR,
+			    VF_ERROR_NOT_FOUND,
+			    "There is no job %" G_GINT64_FORMAT ".",
+			    job_id);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+retry_in_transaction(VfCatalogService *self,
+		     VfDbConnection *connection,
+		     Request *request,
+		     GError **error)
+{
+	g_autoptr(VfCatalogJobRow) old = NULL;
+	g_autoptr(VfCatalogRow) row = NULL;
+	g_autofree gchar *source = NULL;
+	g_autofree gchar *generate = NULL;
+	VfCatalogJobRow *job;
+	gint64 active = 0;
+
+	if (!lock_job_and_video(connection, request->video_id, &old, &row, error))
+		return FALSE;
+	if (!g_str_equal(old->state, "failed") && !g_str_equal(old->state, "cancelled")) {
+		g_set_error(error,
+			    VF_ERROR,
+			    VF_ERROR_INVALID_INPUT,
+			    "Job %" G_GINT64_FORMAT " is %s: only a failed or cancelled job can be "
+			    "retried.",
+			    old->id,
+			    old->state);
+		return FALSE;
+	}
+	if (!vf_catalog_store_find_active_job(connection, old->video_id, &active, error))
+		return FALSE;
+	if (active != 0) {
+		g_set_error(error,
+			    VF_ERROR,
+			    VF_ERROR_INVALID_INPUT,
+			    "Video %" G_GINT64_FORMAT " already has job %" G_GINT64_FORMAT
+			    " queued or running.",
+			    old->video_id,
+			    active);
+		return FALSE;
+	}
+	source = source_path(self, old->source);
+	if (!g_file_test(source, G_FILE_TEST_IS_REGULAR)) {
+		g_set_error(error,
+			    VF_ERROR,
+			    VF_ERROR_INVALID_INPUT,
+			    "The source of job %" G_GINT64_FORMAT
+			    " is no longer there; add the video again.",
+			    old->id);
+		return FALSE;
+	}
+	if (row->thumbnail == NULL || row->thumbnail_generated)
+		generate = vf_catalog_files_random_name("jpg");
+	job = vf_catalog_store_insert_job(
+	    connection, old->video_id, old->source, generate, self->max_attempts, error);
+	if (job == NULL)
+		return FALSE;
+	g_ptr_array_add(request->submit, job);
+	if (row->current_generation == 0 &&
+	    !vf_catalog_store_set_status(connection, old->video_id, "pending", NULL, error))
+		return FALSE;
+	request->row = vf_catalog_store_get_row(connection, old->video_id, FALSE, error);
+	return request->row != NULL;
+}
+
+static gboolean
+cancel_in_transaction(VfCatalogService *self,
+		      VfDbConnection *connection,
+		      Request *request,
+		      GError **error)
+{
+	g_autoptr(VfCatalogJobRow) job = NULL;
+	g_autoptr(VfCatalogRow) row = NULL;
+
+	if (!lock_job_and_video(connection, request->video_id, &job, &row, error))
+		return FALSE;
+	if (!is_active(job)) {
+		g_set_error(error,
+			    VF_ERROR,
+			    VF_ERROR_INVALID_INPUT,
+			    "Job %" G_GINT64_FORMAT " is %s: only a queued or running job can be "
+			    "cancelled.",
+			    job->id,
+			    job->state);
+		return FALSE;
+	}
+	if (!vf_catalog_store_finish_job(
+		connection, job->id, "cancelled", "cancelled", NULL, error))
+		return FALSE;
+	/* a video with a ladder keeps playing it; one without has nothing left to show */
+	if (row->current_generation == 0 &&
+	    !vf_catalog_store_set_status(connection, job->video_id, "failed", "cancelled", error))
+		return FALSE;
+	add_job_outputs(self, request->after_cancel, job);
+	if (g_strcmp0(job->source, row->source) != 0)
+		add_path(request->after_cancel, source_path(self, job->source));
+	request->row = vf_catalog_store_get_row(connection, job->video_id, FALSE, error);
+	if (request->row == NULL)
+		return FALSE;
+	g_ptr_array_add(request->cancel, g_steal_pointer(&job));
+	return TRUE;
+}
+
+typedef gboolean (*TransactionFunc)(VfCatalogService *self,
+				    VfDbConnection *connection,
+				    Request *request,
+				    GError **error);
+
+static void
+job_thread(VfCatalogService *self,
+	   Request *request,
+	   TransactionFunc func,
+	   GCancellable *cancellable,
+	   GError **error)
+{
+	g_autoptr(VfDbConnection) connection = vf_db_pool_acquire(self->pool, cancellable, error);
+
+	if (connection == NULL || !vf_db_connection_begin(connection, error))
+		return;
+	if (!func(self, connection, request, error) ||
+	    !vf_db_connection_commit(connection, error)) {
+		vf_db_connection_rollback(connection);
+		g_ptr_array_set_size(request->submit, 0);
+		g_ptr_array_set_size(request->cancel, 0);
+		g_ptr_array_set_size(request->after_cancel, 0);
+		g_clear_pointer(&request->row, vf_catalog_row_free);
+		return;
+	}
+	request->counts = take_counts(self, connection, &request->counts_serial);
+}
+
+static void
+retry_thread(VfCatalogService *self, Request *request, GCancellable *cancellable, GError **error)
+{
+	job_thread(self, request, retry_in_transaction, cancellable, error);
+}
+
+static void
+cancel_thread(VfCatalogService *self, Request *request, GCancellable *cancellable, GError **error)
+{
+	job_thread(self, request, cancel_in_transaction, cancellable, error);
+}
+
+static void
+return_job(VfCatalogService *self, GTask *task, Request *request)
+{
+	apply_request(self, request);
+	g_task_return_boolean(task, TRUE);
+	g_object_unref(task);
+}
+
+static void
+cancel_main(VfCatalogService *self, GTask *task, Request *request)
+{
+	apply_row(self, request->row);
+	apply_counts(self, request->counts, request->counts_serial);
+	emit_jobs(self, request->cancel, "cancelled", NULL);
+	/* the answer waits until the worker stopped and the partial output is gone */
+	cleanup_start(self, request->cancel, request->after_cancel, task);
+}
+
+void
+vf_catalog_service_retry_job_async(VfCatalogService *self,
+				   gint64 job_id,
+				   GCancellable *cancellable,
+				   GAsyncReadyCallback callback,
+				   gpointer user_data)
+{
+	GTask *task = g_task_new(self, cancellable, callback, user_data);
+	Request *request = request_new();
+
+	g_return_if_fail(VF_IS_CATALOG_SERVICE(self));
+	g_task_set_source_tag(task, vf_catalog_service_retry_job_async);
+	request->video_id = job_id; /* the job's, in this request */
+	g_task_set_task_data(task, request, (GDestroyNotify)request_free);
+	run_request(self, task, retry_thread, return_job);
+}
+
+gint64
+vf_catalog_service_retry_job_finish(VfCatalogService *self, GAsyncResult *result, GError **error)
+{
+	g_return_val_if_fail(g_task_is_valid(result, self), 0);
+	if (!g_task_propagate_boolean(G_TASK(result), error))
+		return 0;
+	return vf_catalog_service_get_result_job_id(result);
+}
+
+void
+vf_catalog_service_cancel_job_async(VfCatalogService *self,
+				    gint64 job_id,
+				    GCancellable *cancellable,
+				    GAsyncReadyCallback callback,
+				    gpointer user_data)
+{
+	GTask *task = g_task_new(self, cancellable, callback, user_data);
+	Request *request = request_new();
+
+	g_return_if_fail(VF_IS_CATALOG_SERVICE(self));
+	g_task_set_source_tag(task, vf_catalog_service_cancel_job_async);
+	request->video_id = job_id; /* the job's, in this request */
+	g_task_set_task_data(task, request, (GDestroyNotify)request_free);
+	run_request(self, task, cancel_thread, cancel_main);
+}
+
+gboolean
+vf_catalog_service_cancel_job_finish(VfCatalogService *self, GAsyncResult *result, GError **error)
+{
+	g_return_val_if_fail(g_task_is_valid(result, self), FALSE);
+	return g_task_propagate_boolean(G_TASK(result), error);
+}
+
+gint64
+vf_catalog_service_get_result_job_id(GAsyncResult *result)
+{
+	Request *request = g_task_get_task_data(G_TASK(result));
+	return request != NULL ? request->job_id : 0;
+}
+
+const VfConfig *
+vf_catalog_service_get_config(VfCatalogService *self)
+{
+	return self->config;
+}
+
 /* ---- job events (one thread, in order) ---- */
 
 typedef enum {
@@ -933,8 +1241,12 @@ typedef struct {
 	gint attempt;
 	gchar *text; /* node or message */
 	gdouble progress;
+	gdouble speed;
+	gboolean write; /* a progress event the database should record */
 	JsonNode *result;
 	/* results */
+	gint64 video_id;
+	const gchar *state; /* the job's new state once committed, else NULL */
 	VfCatalogRow *row;
 	GHashTable *counts;
 	gint64 counts_serial;
@@ -959,9 +1271,27 @@ event_applied_cb(gpointer data)
 	Event *event = data;
 	VfCatalogService *self = event->self;
 
+	gint64 *video_id = g_hash_table_lookup(self->job_videos, &event->job_id);
+
 	apply_row(self, event->row);
 	apply_counts(self, event->counts, event->counts_serial);
 	self->transcode_seconds += event->seconds;
+	if (event->state != NULL)
+		emit_state(self,
+			   event->job_id,
+			   event->video_id,
+			   event->state,
+			   g_str_equal(event->state, "failed") ? event->text : NULL);
+	else if (event->kind == EVENT_RETRYING && video_id != NULL)
+		emit_state(self, event->job_id, *video_id, "queued", event->text);
+	else if (event->kind == EVENT_PROGRESS && video_id != NULL)
+		g_signal_emit(self,
+			      signals[SIGNAL_JOB_PROGRESS],
+			      0,
+			      event->job_id,
+			      *video_id,
+			      event->progress,
+			      event->speed);
 	return G_SOURCE_REMOVE;
 }
 
@@ -1006,6 +1336,8 @@ handle_started(VfCatalogService *self, VfDbConnection *connection, Event *event,
 	    !vf_catalog_store_set_status(connection, job->video_id, "processing", NULL, error))
 		return FALSE;
 	event->row = vf_catalog_store_get_row(connection, job->video_id, FALSE, error);
+	event->video_id = job->video_id;
+	event->state = "running";
 	return error == NULL || *error == NULL;
 }
 
@@ -1037,6 +1369,8 @@ handle_failed(VfCatalogService *self,
 		add_path(paths, source_path(self, job->source));
 	add_job_outputs(self, paths, job);
 	event->row = vf_catalog_store_get_row(connection, job->video_id, FALSE, error);
+	event->video_id = job->video_id;
+	event->state = "failed";
 	g_info("video %" G_GINT64_FORMAT ": job %" G_GINT64_FORMAT " failed: %s",
 	       job->video_id,
 	       job->id,
@@ -1141,6 +1475,8 @@ handle_completed(VfCatalogService *self,
 		connection, job->id, "succeeded", NULL, &event->seconds, error))
 		return FALSE;
 	event->row = vf_catalog_store_get_row(connection, job->video_id, FALSE, error);
+	event->video_id = job->video_id;
+	event->state = "succeeded";
 	g_info("video %" G_GINT64_FORMAT ": generation %" G_GINT64_FORMAT " is ready",
 	       job->video_id,
 	       job->generation);
@@ -1165,8 +1501,8 @@ event_thread(gpointer data, gpointer user_data)
 	}
 	switch (event->kind) {
 	case EVENT_PROGRESS:
-		ok = vf_catalog_store_job_progress(
-		    connection, event->job_id, event->progress, &error);
+		ok = !event->write || vf_catalog_store_job_progress(
+					  connection, event->job_id, event->progress, &error);
 		break;
 	case EVENT_RETRYING:
 		ok = vf_catalog_store_job_retrying(connection, event->job_id, event->text, &error);
@@ -1186,6 +1522,7 @@ event_thread(gpointer data, gpointer user_data)
 			vf_db_connection_rollback(connection);
 			g_ptr_array_set_size(paths, 0);
 			g_clear_pointer(&event->row, vf_catalog_row_free);
+			event->state = NULL;
 			ok = FALSE;
 		}
 		break;
@@ -1242,13 +1579,16 @@ job_progress_cb(VfJobQueue *queue, gint64 job_id, gdouble progress, gdouble spee
 	gint64 *last = g_hash_table_lookup(self->progress_written, &job_id);
 	Event *event;
 
-	if (last != NULL && now - *last < PROGRESS_INTERVAL)
-		return;
-	g_hash_table_replace(self->progress_written,
-			     g_memdup2(&job_id, sizeof(gint64)),
-			     g_memdup2(&now, sizeof(gint64)));
 	event = event_new(self, EVENT_PROGRESS, job_id);
 	event->progress = progress;
+	event->speed = speed;
+	/* every update reaches the listeners (in order with the state changes), at most
+	 * one per interval the database */
+	event->write = last == NULL || now - *last >= PROGRESS_INTERVAL;
+	if (event->write)
+		g_hash_table_replace(self->progress_written,
+				     g_memdup2(&job_id, sizeof(gint64)),
+				     g_memdup2(&now, sizeof(gint64)));
 	push_event(self, event);
 }
 
@@ -1448,6 +1788,7 @@ vf_catalog_service_finalize(GObject *object)
 	g_clear_pointer(&self->list_cache, g_ptr_array_unref);
 	g_hash_table_unref(self->deleted);
 	g_hash_table_unref(self->progress_written);
+	g_hash_table_unref(self->job_videos);
 	g_clear_pointer(&self->counts, g_hash_table_unref);
 	g_main_context_unref(self->context);
 	g_free(self->media_root);
@@ -1463,6 +1804,7 @@ vf_catalog_service_init(VfCatalogService *self)
 	    g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)ladder_free);
 	self->deleted = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
 	self->progress_written = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+	self->job_videos = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
 	self->events = g_thread_pool_new(event_thread, self, 1, FALSE, NULL);
 }
 
@@ -1473,4 +1815,30 @@ vf_catalog_service_class_init(VfCatalogServiceClass *klass)
 
 	object_class->dispose = vf_catalog_service_dispose;
 	object_class->finalize = vf_catalog_service_finalize;
+	signals[SIGNAL_JOB_STATE_CHANGED] = g_signal_new("job-state-changed",
+							 G_TYPE_FROM_CLASS(klass),
+							 G_SIGNAL_RUN_LAST,
+							 0,
+							 NULL,
+							 NULL,
+							 NULL,
+							 G_TYPE_NONE,
+							 4,
+							 G_TYPE_INT64,
+							 G_TYPE_INT64,
+							 G_TYPE_STRING,
+							 G_TYPE_STRING);
+	signals[SIGNAL_JOB_PROGRESS] = g_signal_new("job-progress",
+						    G_TYPE_FROM_CLASS(klass),
+						    G_SIGNAL_RUN_LAST,
+						    0,
+						    NULL,
+						    NULL,
+						    NULL,
+						    G_TYPE_NONE,
+						    4,
+						    G_TYPE_INT64,
+						    G_TYPE_INT64,
+						    G_TYPE_DOUBLE,
+						    G_TYPE_DOUBLE);
 }

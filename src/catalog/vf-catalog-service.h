@@ -67,6 +67,7 @@ void vf_catalog_job_free(VfCatalogJob *job);
 void vf_catalog_upload_clear(VfCatalogUpload *upload);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VfCatalogVideo, vf_catalog_video_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VfCatalogJob, vf_catalog_job_free)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VfCatalogUpload, vf_catalog_upload_clear)
 
 VfCatalogService *vf_catalog_service_new(const VfConfig *config, VfDbPool *pool, VfJobQueue *queue);
 /* blocking, at start-up: creates MEDIA_ROOT's folders, loads the ready ladders,
@@ -129,6 +130,60 @@ void vf_catalog_service_list_jobs_async(VfCatalogService *self,
 					gpointer user_data);
 GPtrArray *
 vf_catalog_service_list_jobs_finish(VfCatalogService *self, GAsyncResult *result, GError **error);
+
+/* copies the local file path (inside IMPORT_DIRS; symlinks and ".." resolved first)
+ * into MEDIA_ROOT/tmp off the loop, probes it as an upload is probed, then creates
+ * the video (video_id 0) or replaces its source as an upload does. path may be NULL
+ * for a metadata-only update. metadata's title, description and category (NULL:
+ * unchanged) are checked here: a title must not be blank and has at most 200
+ * characters, a category at most 100; its file fields must be NULL. Errors:
+ * VF_ERROR_INVALID_INPUT (metadata, not a regular file), VF_ERROR_PERMISSION_DENIED
+ * (no IMPORT_DIRS, or outside them), VF_ERROR_NOT_FOUND (no such file or video),
+ * VF_ERROR_MEDIA_INVALID (not a video), VF_ERROR_TOO_LARGE (over MAX_UPLOAD_SIZE),
+ * each with a message for a person. */
+void vf_catalog_service_import_video_async(VfCatalogService *self,
+					   gint64 video_id,
+					   const gchar *path,
+					   const VfCatalogUpload *metadata,
+					   GCancellable *cancellable,
+					   GAsyncReadyCallback callback,
+					   gpointer user_data);
+/* *job_id (may be NULL): the transcode job queued for the file, or 0 without one */
+VfCatalogVideo *vf_catalog_service_import_video_finish(VfCatalogService *self,
+						       GAsyncResult *result,
+						       gint64 *job_id,
+						       GError **error);
+
+/* queues a new job for the source of a failed or cancelled job; VF_ERROR_NOT_FOUND
+ * for an unknown job, VF_ERROR_INVALID_INPUT when the job is not failed or
+ * cancelled, its video has an active job or its source is gone. Returns the new
+ * job's id, 0 with an error. */
+void vf_catalog_service_retry_job_async(VfCatalogService *self,
+					gint64 job_id,
+					GCancellable *cancellable,
+					GAsyncReadyCallback callback,
+					gpointer user_data);
+gint64
+vf_catalog_service_retry_job_finish(VfCatalogService *self, GAsyncResult *result, GError **error);
+
+/* stops a queued or running job and deletes its partial output (completes once
+ * the worker stopped); the video keeps its ladder, or becomes failed ("cancelled")
+ * without one. VF_ERROR_NOT_FOUND / VF_ERROR_INVALID_INPUT (not queued or running). */
+void vf_catalog_service_cancel_job_async(VfCatalogService *self,
+					 gint64 job_id,
+					 GCancellable *cancellable,
+					 GAsyncReadyCallback callback,
+					 gpointer user_data);
+gboolean
+vf_catalog_service_cancel_job_finish(VfCatalogService *self, GAsyncResult *result, GError **error);
+
+/* Signals, on the main thread once the database holds the change:
+ *   "job-state-changed" (gint64 job_id, gint64 video_id, const gchar *state,
+ *                        const gchar *error) — state queued, running, succeeded,
+ *                        failed or cancelled; error "" unless failed (or retrying)
+ *   "job-progress"      (gint64 job_id, gint64 video_id, gdouble progress 0..1,
+ *                        gdouble speed ×realtime) — each update of a running job,
+ *                        about once a second */
 
 /* main thread, no I/O: the folder of a ready rendition of the current ladder
  * ("MEDIA_ROOT/hls/<id>/<generation>/<resolution>"), or of the ladder itself when

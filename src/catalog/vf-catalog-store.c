@@ -416,6 +416,28 @@ vf_catalog_store_lock_job(VfDbConnection *connection, gint64 job_id, GError **er
 	return job_row_from_result(result, 0);
 }
 
+gboolean
+vf_catalog_store_find_active_job(VfDbConnection *connection,
+				 gint64 video_id,
+				 gint64 *job_id,
+				 GError **error)
+{
+	g_autofree gchar *id = vf_db_value_from_int(video_id);
+	const gchar *params[] = {id};
+	g_autoptr(PGresult) result = vf_db_connection_exec(
+	    connection,
+	    "SELECT id FROM jobs WHERE video_id = $1 AND state IN ('queued', 'running') "
+	    "ORDER BY id DESC LIMIT 1",
+	    1,
+	    params,
+	    error);
+
+	if (result == NULL)
+		return FALSE;
+	*job_id = PQntuples(result) > 0 ? vf_db_result_get_int(result, 0, 0) : 0;
+	return TRUE;
+}
+
 GPtrArray *
 vf_catalog_store_cancel_active_jobs(VfDbConnection *connection, gint64 video_id, GError **error)
 {

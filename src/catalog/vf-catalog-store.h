@@ -106,6 +106,11 @@ VfCatalogJobRow *vf_catalog_store_insert_job(VfDbConnection *connection,
 /* NULL without an error for an unknown id; locks the row */
 VfCatalogJobRow *
 vf_catalog_store_lock_job(VfDbConnection *connection, gint64 job_id, GError **error);
+/* *job_id = the video's queued or running job, or 0 */
+gboolean vf_catalog_store_find_active_job(VfDbConnection *connection,
+					  gint64 video_id,
+					  gint64 *job_id,
+					  GError **error);
 /* marks the video's queued and running jobs cancelled and returns them */
 GPtrArray *
 vf_catalog_store_cancel_active_jobs(VfDbConnection *connection, gint64 video_id, GError **error);

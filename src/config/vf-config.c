@@ -333,6 +333,33 @@ default_worker_path(void)
 	return g_build_filename(VF_BUILD_ROOT, "src", "bin", "videoflix-worker", NULL);
 }
 
+/* IMPORT_DIRS: absolute folders, colon-separated; kept as written (they are
+ * resolved when a path is checked, so a folder created later still counts) */
+static gboolean
+load_import_dirs(VfConfig *self, Source *source, GError **error)
+{
+	const gchar *text = source_get(source, "IMPORT_DIRS");
+	g_auto(GStrv) parts = g_strsplit(text != NULL ? text : "", ":", -1);
+	g_autoptr(GStrvBuilder) builder = g_strv_builder_new();
+
+	for (guint i = 0; parts[i] != NULL; i++) {
+		gchar *item = g_strstrip(parts[i]);
+		if (*item == '\0')
+			continue;
+		if (!g_path_is_absolute(item)) {
+			g_set_error(error,
+				    VF_ERROR,
+				    VF_ERROR_INVALID_INPUT,
+				    "IMPORT_DIRS: \"%s\" is not an absolute path",
+				    item);
+			return FALSE;
+		}
+		g_strv_builder_add(builder, item);
+	}
+	self->import_dirs = g_strv_builder_end(builder);
+	return TRUE;
+}
+
 static gboolean
 load_from_source(VfConfig *self, Source *source, GError **error)
 {
@@ -524,6 +551,18 @@ load_from_source(VfConfig *self, Source *source, GError **error)
 			return FALSE;
 		}
 	}
+	if (!load_import_dirs(self, source, error))
+		return FALSE;
+	self->dbus = get_string(source, "DBUS", NULL);
+	if (self->dbus != NULL && g_strcmp0(self->dbus, "system") != 0 &&
+	    g_strcmp0(self->dbus, "session") != 0 && g_strcmp0(self->dbus, "none") != 0) {
+		g_set_error(error,
+			    VF_ERROR,
+			    VF_ERROR_INVALID_INPUT,
+			    "DBUS: expected system, session or none, got \"%s\"",
+			    self->dbus);
+		return FALSE;
+	}
 	return TRUE;
 }
 
@@ -588,5 +627,7 @@ vf_config_free(VfConfig *self)
 	g_free(self->admin_email);
 	g_free(self->admin_password);
 	g_strfreev(self->trusted_proxies);
+	g_strfreev(self->import_dirs);
+	g_free(self->dbus);
 	g_free(self);
 }

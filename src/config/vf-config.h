@@ -66,6 +66,9 @@ typedef struct {
 	VfRateLimit reset_per_account;
 	VfRateLimit reset_per_client;
 	gchar **trusted_proxies;
+
+	gchar **import_dirs; /* folders AddVideo may read from (D-Bus); empty: none */
+	gchar *dbus;	     /* "system", "session", "none", or NULL: by how we run */
 } VfConfig;
 
 VfConfig *vf_config_load(const gchar *env_file, gchar **environ, GError **error);

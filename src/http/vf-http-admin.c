@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "vf-catalog-probe.h"
 #include "vf-error.h"
 #include "vf-field-errors.h"
 #include "vf-http-handlers.h"
@@ -191,7 +192,7 @@ probed_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	g_autoptr(AdminForm) form = user_data;
 	g_autoptr(GError) error = NULL;
 
-	if (!vf_http_upload_probe_finish(result, NULL, &error)) {
+	if (!vf_catalog_probe_finish(result, NULL, &error)) {
 		if (g_error_matches(error, VF_ERROR, VF_ERROR_MEDIA_INVALID)) {
 			g_autoptr(VfFieldErrors) errors = vf_field_errors_new();
 			vf_field_errors_add(errors, "video_file", error->message);
@@ -267,12 +268,12 @@ submit(VfHttpRequest *request, gint64 video_id)
 		save(g_steal_pointer(&form));
 		return;
 	}
-	vf_http_upload_probe_async(config->worker_path,
-				   video->path,
-				   PROBE_TIMEOUT_S,
-				   NULL,
-				   probed_cb,
-				   g_steal_pointer(&form));
+	vf_catalog_probe_async(config->worker_path,
+			       video->path,
+			       PROBE_TIMEOUT_S,
+			       NULL,
+			       probed_cb,
+			       g_steal_pointer(&form));
 }
 
 void

@@ -8,6 +8,7 @@
 #include "vf-test-daemon.h"
 
 #include <libpq-fe.h>
+#include <unistd.h>
 
 #include "vf-accounts-service.h"
 #include "vf-auth-password.h"
@@ -33,6 +34,7 @@ struct _VfTestDaemon {
 	VfJobQueue *queue;
 	VfCatalogService *catalog;
 	VfHttpServer *server;
+	VfDBusAdmin *admin;
 	SoupSession *session;
 	gchar *url;
 };
@@ -289,6 +291,9 @@ vf_test_daemon_new(VfTestPostgres *pg, VfTestSmtp *smtp, const gchar *const *ext
 	self->accounts = vf_accounts_service_new(self->config, self->pool, self->sender);
 	self->queue = vf_jobs_local_queue_new(self->config->worker_path, self->config->media_root);
 	vf_jobs_local_queue_set_backoff(VF_JOBS_LOCAL_QUEUE(self->queue), 100, 500);
+	if (self->config->ladder_file != NULL)
+		vf_jobs_local_queue_set_ladder_file(VF_JOBS_LOCAL_QUEUE(self->queue),
+						    self->config->ladder_file);
 	self->catalog = vf_catalog_service_new(self->config, self->pool, self->queue);
 	g_assert_true(vf_catalog_service_start(self->catalog, &error));
 	g_assert_no_error(error);
@@ -339,6 +344,29 @@ vf_test_daemon_get_queue(VfTestDaemon *self)
 	return self->queue;
 }
 
+VfAccountsService *
+vf_test_daemon_get_accounts(VfTestDaemon *self)
+{
+	return self->accounts;
+}
+
+VfDBusAdmin *
+vf_test_daemon_export_dbus(VfTestDaemon *self,
+			   GDBusConnection *connection,
+			   VfDBusAuthority *authority)
+{
+	g_autoptr(VfDBusAuthority) own = NULL;
+	g_autoptr(GError) error = NULL;
+
+	if (authority == NULL)
+		authority = own = vf_dbus_authority_new_session(getuid());
+	g_clear_object(&self->admin);
+	self->admin = vf_dbus_admin_new(self->config, self->catalog, self->accounts, authority);
+	g_assert_true(vf_dbus_admin_export(self->admin, connection, &error));
+	g_assert_no_error(error);
+	return self->admin;
+}
+
 const gchar *
 vf_test_daemon_get_url(VfTestDaemon *self)
 {
@@ -357,6 +385,7 @@ vf_test_daemon_free(VfTestDaemon *self)
 	if (self == NULL)
 		return;
 	g_clear_object(&self->session);
+	g_clear_object(&self->admin);
 	vf_mail_sender_stop(self->sender);
 	vf_http_server_disconnect(self->server);
 	/* let callbacks of finished work run before the objects go */

@@ -11,6 +11,7 @@
 
 #include "vf-catalog-service.h"
 #include "vf-config.h"
+#include "vf-dbus-admin.h"
 #include "vf-http-server.h"
 #include "vf-test-postgres.h"
 #include "vf-test-smtp.h"
@@ -49,6 +50,13 @@ VfCatalogService *vf_test_daemon_get_catalog(VfTestDaemon *self);
 /* sets is_admin of that user (SQL quoting is the caller's business) */
 void vf_test_daemon_make_admin(VfTestDaemon *self, const gchar *email);
 VfJobQueue *vf_test_daemon_get_queue(VfTestDaemon *self);
+VfAccountsService *vf_test_daemon_get_accounts(VfTestDaemon *self);
+/* exports org.videoflix.Admin1 on connection as videoflixd does on its bus, asking
+ * authority (NULL: only the test's own uid, as on a session bus); unexported and
+ * freed with the daemon, or replaced by the next export */
+VfDBusAdmin *vf_test_daemon_export_dbus(VfTestDaemon *self,
+					GDBusConnection *connection,
+					VfDBusAuthority *authority);
 const gchar *vf_test_daemon_get_url(VfTestDaemon *self);
 /* a connection string for checks made directly in the test's database */
 const gchar *vf_test_daemon_get_conninfo(VfTestDaemon *self);
