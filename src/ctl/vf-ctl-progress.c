@@ -39,7 +39,7 @@ vf_ctl_progress_format_eta(gdouble seconds)
 	guint64 s;
 
 	if (!isfinite(seconds) || seconds < 0 || seconds > ETA_MAX_S)
-		return g_strdup("--:--");
+		return g_strdup("-:--");
 	s = (guint64)ceil(seconds);
 	if (s >= 3600)
 		return g_strdup_printf("%" G_GUINT64_FORMAT ":%02u:%02u",
@@ -116,6 +116,32 @@ dup_state_tail(const VfCtlProgress *progress)
 	short_error = vf_ctl_text_truncate(error, ERROR_MAX_COL);
 	/* TRANSLATORS: a job's state and why it ended, e.g. "failed: not a video" */
 	return g_strdup_printf(_("%s: %s"), label, short_error);
+}
+
+/* "2.3× real time" or "2.3×", right-aligned to the width of 99.9× and blank while the
+ * speed is unknown, so that the bar keeps its size from frame to frame */
+static gchar *
+dup_speed(gdouble speed, gboolean long_form)
+{
+	g_autofree gchar *typical = NULL;
+	g_autofree gchar *text = NULL;
+	GString *out = g_string_new(NULL);
+
+	if (long_form) {
+		/* TRANSLATORS: transcoding speed, e.g. "2.3× real time" */
+		typical = g_strdup_printf(_("%s× real time"), "99.9");
+	} else {
+		typical = g_strdup("99.9×");
+	}
+	if (speed > 0 && isfinite(speed)) {
+		g_autofree gchar *number = g_strdup_printf("%.1f", MIN(speed, 999.9));
+		text = long_form ? g_strdup_printf(_("%s× real time"), number)
+				 : g_strdup_printf("%s×", number);
+	} else {
+		text = g_strdup("");
+	}
+	vf_ctl_text_append_padded(out, text, vf_ctl_text_width(typical), TRUE);
+	return g_string_free(out, FALSE);
 }
 
 static void
@@ -195,13 +221,9 @@ vf_ctl_progress_render_bar(const VfCtlProgress *progress, guint width)
 		g_autofree gchar *eta_text = vf_ctl_progress_format_eta(progress->eta_s);
 		/* TRANSLATORS: estimated time left, e.g. "ETA 1:05" */
 		eta = g_strdup_printf(_("ETA %s"), eta_text);
-		if (progress->speed > 0 && isfinite(progress->speed)) {
-			g_autofree gchar *number = g_strdup_printf("%.1f", progress->speed);
-			/* TRANSLATORS: transcoding speed, e.g. "2.3× real time" */
-			speed_long = g_strdup_printf(_("%s× real time"), number);
-			speed_short = g_strdup_printf("%s×", number);
-		}
-		if (speed_long != NULL) {
+		speed_long = dup_speed(progress->speed, TRUE);
+		speed_short = dup_speed(progress->speed, FALSE);
+		{
 			const gchar *layouts[][6] = {
 			    {label, bar, percent, speed_long, eta, NULL},
 			    {label, bar, percent, speed_short, eta, NULL},

@@ -23,7 +23,7 @@ typedef struct {
  * from the progress made since start_progress in elapsed_s; -1 when neither works */
 gdouble vf_ctl_progress_estimate_eta(
     gdouble progress, gdouble speed, gdouble duration_s, gdouble start_progress, gdouble elapsed_s);
-/* "0:42", "1:02:03"; "--:--" when unknown (negative, not finite or absurd) */
+/* "0:42", "1:02:03"; "-:--" when unknown (negative, not finite or absurd) */
 gchar *vf_ctl_progress_format_eta(gdouble seconds);
 /* the line for a terminal: at most width columns, no newline or escape sequence */
 gchar *vf_ctl_progress_render_bar(const VfCtlProgress *progress, guint width);

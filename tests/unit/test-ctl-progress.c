@@ -26,10 +26,10 @@ test_eta_format(void)
 	    {60, "1:00"},
 	    {3599.5, "1:00:00"},
 	    {3723, "1:02:03"},
-	    {-1, "--:--"},
-	    {NAN, "--:--"},
-	    {INFINITY, "--:--"},
-	    {1e9, "--:--"},
+	    {-1, "-:--"},
+	    {NAN, "-:--"},
+	    {INFINITY, "-:--"},
+	    {1e9, "-:--"},
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -75,17 +75,18 @@ test_bar_wide(void)
 	g_autofree gchar *line = vf_ctl_progress_render_bar(&progress, 60);
 	g_autofree gchar *widest = vf_ctl_progress_render_bar(&progress, 500);
 
-	/* 40 columns of text, the bar gets the remaining 20 */
-	g_assert_cmpstr(line, ==, "job 7  [========>         ]   45 %  2.3× real time  ETA 0:24");
+	/* 41 columns of text (the speed as wide as 99.9×), the bar gets the other 19 */
+	g_assert_cmpstr(line, ==, "job 7  [=======>         ]   45 %   2.3× real time  ETA 0:24");
 	g_assert_cmpuint(vf_ctl_text_width(line), ==, 60);
 	/* the bar stops growing */
-	g_assert_cmpuint(vf_ctl_text_width(widest), ==, 82);
+	g_assert_cmpuint(vf_ctl_text_width(widest), ==, 83);
 }
 
 static void
 test_bar_narrow(void)
 {
 	VfCtlProgress progress = running();
+	g_autofree gchar *w43 = vf_ctl_progress_render_bar(&progress, 43);
 	g_autofree gchar *w42 = vf_ctl_progress_render_bar(&progress, 42);
 	g_autofree gchar *w36 = vf_ctl_progress_render_bar(&progress, 36);
 	g_autofree gchar *w30 = vf_ctl_progress_render_bar(&progress, 30);
@@ -95,13 +96,43 @@ test_bar_narrow(void)
 	g_autofree gchar *w3 = vf_ctl_progress_render_bar(&progress, 3);
 
 	/* the short speed first, then no speed, then no bar */
-	g_assert_cmpstr(w42, ==, "job 7  [====>     ]   45 %  2.3×  ETA 0:24");
+	g_assert_cmpstr(w43, ==, "job 7  [====>     ]   45 %   2.3×  ETA 0:24");
+	g_assert_cmpstr(w42, ==, "job 7  [=======>        ]   45 %  ETA 0:24");
 	g_assert_cmpstr(w36, ==, "job 7  [====>     ]   45 %  ETA 0:24");
 	g_assert_cmpstr(w30, ==, "job 7  [======>       ]   45 %");
 	g_assert_cmpstr(w22, ==, "job 7   45 %  ETA 0:24");
 	g_assert_cmpstr(w20, ==, "job 7   45 %");
 	g_assert_cmpstr(w12, ==, "job 7   45 %");
 	g_assert_cmpuint(vf_ctl_text_width(w3), <=, 3);
+}
+
+/* the bar keeps its size when the speed becomes known or changes */
+static void
+test_bar_stable(void)
+{
+	VfCtlProgress unknown = running();
+	VfCtlProgress slow = running();
+	VfCtlProgress fast = running();
+	g_autofree gchar *unknown_line = NULL;
+	g_autofree gchar *slow_line = NULL;
+	g_autofree gchar *fast_line = NULL;
+
+	unknown.speed = 0;
+	unknown.eta_s = -1;
+	slow.speed = 0.4;
+	fast.speed = 12.5;
+	unknown_line = vf_ctl_progress_render_bar(&unknown, 70);
+	slow_line = vf_ctl_progress_render_bar(&slow, 70);
+	fast_line = vf_ctl_progress_render_bar(&fast, 70);
+	g_assert_cmpstr(unknown_line,
+			==,
+			"job 7  [============>              ]   45 %                   ETA -:--");
+	g_assert_cmpstr(slow_line,
+			==,
+			"job 7  [============>              ]   45 %   0.4× real time  ETA 0:24");
+	g_assert_cmpstr(fast_line,
+			==,
+			"job 7  [============>              ]   45 %  12.5× real time  ETA 0:24");
 }
 
 static void
@@ -164,7 +195,7 @@ test_plain(void)
 	g_autofree gchar *queued_line = vf_ctl_progress_render_plain(&queued);
 
 	g_assert_cmpstr(line, ==, "job 7: 45 %, 2.3× real time, ETA 0:24");
-	g_assert_cmpstr(unknown_line, ==, "job 3: 10 %, ETA --:--");
+	g_assert_cmpstr(unknown_line, ==, "job 3: 10 %, ETA -:--");
 	g_assert_cmpstr(done_line, ==, "job 7: 100 %, succeeded");
 	g_assert_cmpstr(failed_line, ==, "job 7: 20 %, failed: no video");
 	g_assert_cmpstr(queued_line, ==, "job 7: queued");
@@ -201,6 +232,7 @@ main(int argc, char **argv)
 	g_test_add_func("/ctl/progress/eta-estimate", test_eta_estimate);
 	g_test_add_func("/ctl/progress/bar-wide", test_bar_wide);
 	g_test_add_func("/ctl/progress/bar-narrow", test_bar_narrow);
+	g_test_add_func("/ctl/progress/bar-stable", test_bar_stable);
 	g_test_add_func("/ctl/progress/bar-never-too-wide", test_bar_never_too_wide);
 	g_test_add_func("/ctl/progress/bar-final", test_bar_final);
 	g_test_add_func("/ctl/progress/plain", test_plain);
