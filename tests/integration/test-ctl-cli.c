@@ -104,8 +104,10 @@ run_argv(const gchar *const *argv, const gchar *const *env, const gchar *input, 
 	g_assert_no_error(run->error);
 	run->status =
 	    g_subprocess_get_if_exited(process) ? g_subprocess_get_exit_status(process) : -1;
-	if (g_test_verbose())
-		g_printerr("$ %s\n%s%s[exit %d]\n", argv[1], run->out, run->err, run->status);
+	if (g_test_verbose()) {
+		g_autofree gchar *command = g_strjoinv(" ", (gchar **)argv);
+		g_printerr("$ %s\n%s%s[exit %d]\n", command, run->out, run->err, run->status);
+	}
 }
 
 /* runs videoflixctl with args (NULL-terminated) */
@@ -399,6 +401,7 @@ test_videos(Fixture *fixture, gconstpointer data)
 	g_auto(Run) show_json;
 	g_auto(Run) update;
 	g_auto(Run) update_nothing;
+	g_auto(Run) replace;
 	g_auto(Run) delete;
 	g_auto(Run) gone;
 	JsonObject *video;
@@ -439,6 +442,13 @@ test_videos(Fixture *fixture, gconstpointer data)
 	    json_object_get_string_member(json_node_get_object(shown), "category"), ==, "Drama");
 	run_ctl(&update_nothing, "videos", "update", id_text);
 	assert_run(&update_nothing, 2);
+
+	/* a new source: a new job, followed to its end */
+	run_ctl(&replace, "videos", "update", id_text, "--file", path, "--wait");
+	assert_run(&replace, 0);
+	g_assert_true(g_str_has_prefix(replace.out, "Updated video "));
+	g_assert_nonnull(strstr(replace.out, ", transcoding the new source in job "));
+	g_assert_true(g_str_has_suffix(replace.out, ": 100 %, succeeded\n"));
 
 	run_ctl(&delete, "videos", "delete", id_text);
 	assert_run(&delete, 0);
