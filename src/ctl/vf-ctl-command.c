@@ -106,7 +106,8 @@ vf_ctl_invocation_parse(VfCtlInvocation *self,
 		self->bus = VF_CTL_BUS_SESSION;
 	n_args = *argc - 1;
 	if (n_args < min_args) {
-		vf_ctl_invocation_usage_error(self, "%s", _("Missing argument"));
+		/* TRANSLATORS: %s names what is missing, e.g. "ID" or "FILE" */
+		vf_ctl_invocation_usage_error(self, _("%s is missing"), _(parameter_string));
 		return FALSE;
 	}
 	if (max_args >= 0 && n_args > max_args) {
