@@ -22,8 +22,9 @@
 #define TTY_COLUMNS    60
 
 static VfTestPostgres *pg;
-static gchar *inputs; /* generated files, shared by every test */
-static gchar *clip;   /* a 5-s 640x360 mp4 with audio */
+static gchar *inputs;	 /* generated files, shared by every test */
+static gchar *clip;	 /* a 5-s 640x360 mp4 with audio */
+static gchar *long_clip; /* 20 s: still running when a test cancels or watches it */
 
 typedef struct {
 	VfTestDaemon *daemon;
@@ -233,6 +234,9 @@ fixture_setup(Fixture *fixture, gconstpointer data)
 	g_assert_cmpint(g_mkdir(fixture->import_dir, 0700), ==, 0);
 	copy = g_build_filename(fixture->import_dir, "clip.mp4", NULL);
 	copy_file(clip, copy);
+	g_free(copy);
+	copy = g_build_filename(fixture->import_dir, "long.mp4", NULL);
+	copy_file(long_clip, copy);
 	g_ptr_array_add(env, g_strdup_printf("LADDER_FILE=%s", ladder));
 	g_ptr_array_add(env, g_strdup_printf("IMPORT_DIRS=%s", fixture->import_dir));
 	g_ptr_array_add(env, NULL);
@@ -281,9 +285,9 @@ import_path(Fixture *fixture, const gchar *name)
 
 /* adds the clip with videoflixctl, not waiting; returns the video's id */
 static gint64
-add_clip(Fixture *fixture, const gchar *title, gint64 *job_id)
+add_clip(Fixture *fixture, const gchar *name, const gchar *title, gint64 *job_id)
 {
-	g_autofree gchar *path = import_path(fixture, "clip.mp4");
+	g_autofree gchar *path = import_path(fixture, name);
 	g_auto(Run) run;
 	g_autoptr(JsonNode) root = NULL;
 	gint64 id;
@@ -408,7 +412,7 @@ test_videos(Fixture *fixture, gconstpointer data)
 	gint64 job_id = 0;
 	gint64 id;
 
-	id = add_clip(fixture, "Seeded clip", &job_id);
+	id = add_clip(fixture, "clip.mp4", "Seeded clip", &job_id);
 	id_text = g_strdup_printf("%" G_GINT64_FORMAT, id);
 
 	run_ctl(&json, "videos", "list", "--json");
@@ -570,7 +574,7 @@ test_watch_tty(Fixture *fixture, gconstpointer data)
 	g_auto(Run) watch;
 	gint64 job_id = 0;
 
-	add_clip(fixture, "Watched", &job_id);
+	add_clip(fixture, "long.mp4", "Watched", &job_id);
 	job_text = g_strdup_printf("%" G_GINT64_FORMAT, job_id);
 	command =
 	    g_strdup_printf("stty cols %u && exec '%s' jobs watch %s", TTY_COLUMNS, ctl, job_text);
@@ -603,7 +607,7 @@ test_jobs(Fixture *fixture, gconstpointer data)
 	gint64 job_id = 0;
 	gint64 retry_id = 0;
 
-	add_clip(fixture, "Cancelled", &job_id);
+	add_clip(fixture, "long.mp4", "Cancelled", &job_id);
 	job_text = g_strdup_printf("%" G_GINT64_FORMAT, job_id);
 	run_ctl(&cancel, "jobs", "cancel", job_text);
 	assert_run(&cancel, 0);
@@ -713,6 +717,8 @@ main(int argc, char **argv)
 	inputs = vf_test_make_tmpdir("vf-ctl-inputs-");
 	clip = g_build_filename(inputs, "clip.mp4", NULL);
 	vf_test_make_clip(clip, 150);
+	long_clip = g_build_filename(inputs, "long.mp4", NULL);
+	vf_test_make_clip(long_clip, 600);
 	g_test_add_func("/ctl/cli/usage", test_usage);
 	g_test_add_func("/ctl/cli/no-daemon", test_no_daemon);
 	g_test_add("/ctl/cli/videos", Fixture, NULL, fixture_setup, test_videos, fixture_teardown);
@@ -732,6 +738,7 @@ main(int argc, char **argv)
 	vf_test_rm_rf(inputs);
 	g_free(inputs);
 	g_free(clip);
+	g_free(long_clip);
 	vf_test_postgres_free(pg);
 	return result;
 }
