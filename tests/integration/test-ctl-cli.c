@@ -3,8 +3,9 @@
  * videoflixctl end to end: the in-process daemon serves org.videoflix.Admin1 on a
  * private bus (GTestDBus) and the real videoflixctl binary runs against it —
  * tables and JSON, adding a video with --wait (a clip and a non-video), jobs
- * watch in a pseudo-terminal (script(1)), cancel and retry, users, usage errors
- * and a missing daemon. The loop keeps running while videoflixctl does.
+ * watch in a pseudo-terminal (script(1)), cancel and retry, users, usage errors,
+ * a missing daemon and one that leaves mid-watch. The loop keeps running while
+ * videoflixctl does.
  */
 #include "config.h"
 
@@ -266,7 +267,8 @@ fixture_setup(Fixture *fixture, gconstpointer data)
 static void
 fixture_teardown(Fixture *fixture, gconstpointer data)
 {
-	g_bus_unown_name(fixture->owner);
+	if (fixture->owner != 0)
+		g_bus_unown_name(fixture->owner);
 	vf_test_daemon_free(fixture->daemon);
 	g_dbus_connection_close_sync(fixture->service, NULL, NULL);
 	g_clear_object(&fixture->service);
@@ -649,6 +651,77 @@ test_jobs(Fixture *fixture, gconstpointer data)
 	g_assert_cmpstr(watch_none.out, ==, "No job is queued or running.\n");
 }
 
+typedef struct {
+	gchar *line;
+	gboolean done;
+} LineRead;
+
+static void
+line_read_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	LineRead *read = user_data;
+	g_autoptr(GError) error = NULL;
+
+	read->line =
+	    g_data_input_stream_read_line_finish(G_DATA_INPUT_STREAM(source), result, NULL, &error);
+	g_assert_no_error(error);
+	read->done = TRUE;
+}
+
+static void
+waited_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GError) error = NULL;
+
+	g_assert_true(g_subprocess_wait_finish(G_SUBPROCESS(source), result, &error));
+	g_assert_no_error(error);
+	*(gboolean *)user_data = TRUE;
+}
+
+/* videoflixd leaves the bus while jobs watch follows a running job */
+static void
+test_daemon_stops(Fixture *fixture, gconstpointer data)
+{
+	g_autoptr(GSubprocessLauncher) launcher =
+	    vf_test_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+	g_autofree gchar *ctl = vf_test_build_path("src/bin/videoflixctl");
+	g_autofree gchar *err_path = g_build_filename(fixture->tmp, "stderr.txt", NULL);
+	g_autofree gchar *err = NULL;
+	g_autofree gchar *job_text = NULL;
+	g_autoptr(GSubprocess) process = NULL;
+	g_autoptr(GDataInputStream) out = NULL;
+	g_autoptr(GError) error = NULL;
+	LineRead first = {NULL, FALSE};
+	gboolean exited = FALSE;
+	gint64 job_id = 0;
+
+	add_clip(fixture, "long.mp4", "Orphaned", &job_id);
+	job_text = g_strdup_printf("%" G_GINT64_FORMAT, job_id);
+	g_subprocess_launcher_setenv(launcher, "VIDEOFLIX_BUS", "session", TRUE);
+	g_subprocess_launcher_set_stderr_file_path(launcher, err_path);
+	process =
+	    g_subprocess_launcher_spawn(launcher, &error, ctl, "jobs", "watch", job_text, NULL);
+	g_assert_no_error(error);
+	out = g_data_input_stream_new(g_subprocess_get_stdout_pipe(process));
+	/* its first line: it has subscribed and read the job's state */
+	g_data_input_stream_read_line_async(out, G_PRIORITY_DEFAULT, NULL, line_read_cb, &first);
+	g_assert_true(vf_test_wait_until(is_true, &first.done, RUN_TIMEOUT_MS));
+	g_assert_nonnull(first.line);
+	g_assert_true(g_str_has_prefix(first.line, "job "));
+
+	g_bus_unown_name(fixture->owner);
+	fixture->owner = 0;
+	g_subprocess_wait_async(process, NULL, waited_cb, &exited);
+	g_assert_true(vf_test_wait_until(is_true, &exited, RUN_TIMEOUT_MS));
+	g_assert_true(g_subprocess_get_if_exited(process));
+	g_assert_cmpint(g_subprocess_get_exit_status(process), ==, 1);
+	g_assert_true(g_file_get_contents(err_path, &err, NULL, &error));
+	g_assert_no_error(error);
+	g_assert_cmpstr(
+	    err, ==, "videoflixctl: videoflixd stopped on the session bus before the job ended\n");
+	g_free(first.line);
+}
+
 static void
 test_users(Fixture *fixture, gconstpointer data)
 {
@@ -733,6 +806,12 @@ main(int argc, char **argv)
 	g_test_add(
 	    "/ctl/cli/watch-tty", Fixture, NULL, fixture_setup, test_watch_tty, fixture_teardown);
 	g_test_add("/ctl/cli/jobs", Fixture, NULL, fixture_setup, test_jobs, fixture_teardown);
+	g_test_add("/ctl/cli/daemon-stops",
+		   Fixture,
+		   NULL,
+		   fixture_setup,
+		   test_daemon_stops,
+		   fixture_teardown);
 	g_test_add("/ctl/cli/users", Fixture, NULL, fixture_setup, test_users, fixture_teardown);
 	result = g_test_run();
 	vf_test_rm_rf(inputs);
