@@ -369,6 +369,8 @@ test_no_daemon(void)
 	g_auto(Run) watch;
 	g_auto(Run) automatic;
 	g_auto(Run) no_bus;
+	g_auto(Run) german;
+	const gchar *german_env[] = {"LC_ALL=de_DE.UTF-8", "LANGUAGE", NULL};
 
 	g_test_dbus_up(bus);
 	run_ctl(&session, "--session", "videos", "list");
@@ -391,6 +393,11 @@ test_no_daemon(void)
 	assert_clear_error(&no_bus);
 	g_assert_true(
 	    g_str_has_prefix(no_bus.err, "videoflixctl: Cannot connect to the session bus: "));
+	/* translated (tests/run.sh provides the locale) */
+	run_ctl_env(german_env, NULL, &german, "--session", "videos", "list", NULL);
+	assert_clear_error(&german);
+	g_assert_cmpstr(
+	    german.err, ==, "videoflixctl: videoflixd läuft nicht auf dem Sitzungsbus\n");
 	g_test_dbus_down(bus);
 }
 
