@@ -170,10 +170,11 @@ vf_accounts_store_end_sessions(VfDbConnection *connection, gint64 user_id, GErro
 	g_autofree gchar *id = vf_db_value_from_int(user_id);
 	const gchar *params[] = {id};
 
-	/* GREATEST: a clock step back must not revive older tokens */
+	/* the next whole second: tokens carry whole seconds, so one issued in this second
+	 * must fail too; GREATEST: a clock step back must not revive older tokens */
 	return vf_db_connection_run(connection,
-				    "UPDATE users SET password_changed_at = GREATEST("
-				    "password_changed_at, date_trunc('second', now())) WHERE id = $1",
+				    "UPDATE users SET password_changed_at = GREATEST(password_changed_at, "
+				    "date_trunc('second', now()) + interval '1 second') WHERE id = $1",
 				    1,
 				    params,
 				    error) &&

@@ -60,9 +60,9 @@ gboolean vf_accounts_store_set_flag(VfDbConnection *connection,
 				    gboolean value,
 				    gboolean *found,
 				    GError **error);
-/* ends every session of the user: moves password_changed_at to now (whole
- * seconds), which every token issued before fails, even after a reactivation, and
- * revokes the refresh tokens */
+/* ends every session of the user: moves password_changed_at past now (to the next
+ * whole second), which every token issued until then fails, even after a
+ * reactivation, and revokes the refresh tokens */
 gboolean
 vf_accounts_store_end_sessions(VfDbConnection *connection, gint64 user_id, GError **error);
 /* of VfAccountsUserInfo, by id */

@@ -589,7 +589,9 @@ void
 vf_dbus_admin_unexport(VfDBusAdmin *self)
 {
 	g_return_if_fail(VF_IS_DBUS_ADMIN(self));
-	g_dbus_interface_skeleton_unexport(G_DBUS_INTERFACE_SKELETON(self->skeleton));
+	if (g_dbus_interface_skeleton_get_connection(G_DBUS_INTERFACE_SKELETON(self->skeleton)) !=
+	    NULL)
+		g_dbus_interface_skeleton_unexport(G_DBUS_INTERFACE_SKELETON(self->skeleton));
 }
 
 static const gchar *
@@ -683,7 +685,7 @@ vf_dbus_admin_dispose(GObject *object)
 		self->owner_id = 0;
 	}
 	if (self->skeleton != NULL)
-		g_dbus_interface_skeleton_unexport(G_DBUS_INTERFACE_SKELETON(self->skeleton));
+		vf_dbus_admin_unexport(self);
 	if (self->catalog != NULL) {
 		for (guint i = 0; i < G_N_ELEMENTS(self->catalog_handlers); i++)
 			g_clear_signal_handler(&self->catalog_handlers[i], self->catalog);

@@ -473,10 +473,521 @@ test_transcode_signals(Fixture *fixture, gconstpointer data)
 	g_dbus_connection_close_sync(second, NULL, NULL);
 }
 
+static void
+write_file(const gchar *path, const gchar *contents)
+{
+	g_autoptr(GError) error = NULL;
+	g_assert_true(g_file_set_contents(path, contents, -1, &error));
+	g_assert_no_error(error);
+}
+
+typedef struct {
+	const gchar *method;
+	GVariant *parameters; /* floating until called */
+	const gchar *error;
+} ErrorCase;
+
+static GVariant *
+add_params(const gchar *path, const gchar *title, const gchar *category)
+{
+	return g_variant_new("(ssss)", path, title, "", category);
+}
+
+static GVariant *
+one_change(const gchar *key, GVariant *value)
+{
+	GVariantBuilder changes;
+	g_variant_builder_init(&changes, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add(&changes, "{sv}", key, value);
+	return g_variant_builder_end(&changes);
+}
+
+static void
+test_errors(Fixture *fixture, gconstpointer data)
+{
+	const gchar *dir = fixture->import_dir;
+	g_autofree gchar *good = g_build_filename(dir, "clip.mp4", NULL);
+	g_autofree gchar *not_video = g_build_filename(dir, "notes.mp4", NULL);
+	g_autofree gchar *text = g_build_filename(dir, "notes.txt", NULL);
+	g_autofree gchar *empty = g_build_filename(dir, "empty.mp4", NULL);
+	g_autofree gchar *outside = g_build_filename(fixture->outside, "outside.mp4", NULL);
+	g_autofree gchar *dotdot = g_build_filename(dir, "..", "outside.mp4", NULL);
+	g_autofree gchar *link = g_build_filename(dir, "link.mp4", NULL);
+	g_autofree gchar *missing = g_build_filename(dir, "missing.mp4", NULL);
+	g_autofree gchar *missing_outside = g_build_filename(fixture->outside, "missing.mp4", NULL);
+	g_autofree gchar *folder = g_build_filename(dir, "folder.mp4", NULL);
+	g_autofree gchar *long_title = g_strnfill(201, 'a');
+	g_autofree gchar *long_category = g_strnfill(101, 'c');
+	g_autoptr(GVariant) created = NULL;
+	const gchar *invalid = "org.videoflix.Error.InvalidInput";
+	const gchar *not_found = "org.videoflix.Error.NotFound";
+	const gchar *denied = "org.videoflix.Error.PermissionDenied";
+	const gchar *media = "org.videoflix.Error.MediaInvalid";
+	gint64 id;
+	gint64 user_id = 0;
+	g_autofree gchar *count = NULL;
+
+	write_file(not_video, "this is not a video, just some text in a file named .mp4\n");
+	write_file(text, "notes\n");
+	write_file(empty, "");
+	g_assert_cmpint(g_mkdir(folder, 0700), ==, 0);
+	copy_file(clip, outside);
+	g_assert_cmpint(symlink(outside, link), ==, 0);
+	id = add_video(fixture, good, "A video to change", NULL);
+	created = call(fixture,
+		       "CreateUser",
+		       g_variant_new("(ssbb)", "taken@example.com", PASSWORD, TRUE, FALSE),
+		       "(x)");
+	g_variant_get(created, "(x)", &user_id);
+	g_assert_cmpint(user_id, >, 0);
+
+	{
+		ErrorCase cases[] = {
+		    /* AddVideo: metadata, then the file */
+		    {"AddVideo", add_params(good, "", ""), invalid},
+		    {"AddVideo", add_params(good, "   ", ""), invalid},
+		    {"AddVideo", add_params(good, long_title, ""), invalid},
+		    {"AddVideo", add_params(good, "Title", long_category), invalid},
+		    {"AddVideo", add_params("", "Title", ""), invalid},
+		    {"AddVideo", add_params("clip.mp4", "Title", ""), invalid},
+		    {"AddVideo", add_params(not_video, "Title", ""), media},
+		    {"AddVideo", add_params(text, "Title", ""), media},
+		    {"AddVideo", add_params(empty, "Title", ""), media},
+		    {"AddVideo", add_params(folder, "Title", ""), invalid},
+		    {"AddVideo", add_params(dir, "Title", ""), denied},
+		    {"AddVideo", add_params(outside, "Title", ""), denied},
+		    {"AddVideo", add_params(dotdot, "Title", ""), denied},
+		    {"AddVideo", add_params(link, "Title", ""), denied},
+		    {"AddVideo", add_params(missing_outside, "Title", ""), denied},
+		    {"AddVideo", add_params("/etc/passwd", "Title", ""), denied},
+		    {"AddVideo", add_params(missing, "Title", ""), not_found},
+		    /* unknown ids */
+		    {"GetVideo", g_variant_new("(x)", (gint64)999999), not_found},
+		    {"GetVideo", g_variant_new("(x)", (gint64)0), not_found},
+		    {"GetVideo", g_variant_new("(x)", (gint64)-1), not_found},
+		    {"DeleteVideo", g_variant_new("(x)", (gint64)999999), not_found},
+		    {"UpdateVideo",
+		     g_variant_new("(x@a{sv})",
+				   (gint64)999999,
+				   one_change("title", g_variant_new_string("x"))),
+		     not_found},
+		    {"RetryJob", g_variant_new("(x)", (gint64)999999), not_found},
+		    {"RetryJob", g_variant_new("(x)", (gint64)0), not_found},
+		    {"CancelJob", g_variant_new("(x)", (gint64)999999), not_found},
+		    {"CancelJob", g_variant_new("(x)", (gint64)-3), not_found},
+		    {"SetUserActive", g_variant_new("(xb)", (gint64)999999, FALSE), not_found},
+		    {"SetUserAdmin", g_variant_new("(xb)", (gint64)-1, TRUE), not_found},
+		    /* UpdateVideo's changes */
+		    {"UpdateVideo",
+		     g_variant_new(
+			 "(x@a{sv})", id, one_change("colour", g_variant_new_string("x"))),
+		     invalid},
+		    {"UpdateVideo",
+		     g_variant_new("(x@a{sv})", id, one_change("title", g_variant_new_int32(42))),
+		     invalid},
+		    {"UpdateVideo",
+		     g_variant_new("(x@a{sv})", id, one_change("title", g_variant_new_string(" "))),
+		     invalid},
+		    {"UpdateVideo",
+		     g_variant_new(
+			 "(x@a{sv})", id, one_change("path", g_variant_new_string(outside))),
+		     denied},
+		    {"UpdateVideo",
+		     g_variant_new(
+			 "(x@a{sv})", id, one_change("path", g_variant_new_string(not_video))),
+		     media},
+		    /* CreateUser */
+		    {"CreateUser",
+		     g_variant_new("(ssbb)", "not-an-address", PASSWORD, TRUE, FALSE),
+		     invalid},
+		    {"CreateUser", g_variant_new("(ssbb)", "", PASSWORD, TRUE, FALSE), invalid},
+		    {"CreateUser",
+		     g_variant_new("(ssbb)", "short@example.com", "short", TRUE, FALSE),
+		     invalid},
+		    {"CreateUser",
+		     g_variant_new("(ssbb)", "Taken@Example.com ", PASSWORD, TRUE, FALSE),
+		     invalid},
+		};
+
+		for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+			g_test_message("case %u: %s", i, cases[i].method);
+			assert_call_fails(
+			    fixture, cases[i].method, cases[i].parameters, cases[i].error);
+		}
+	}
+	/* nothing of the refusals stayed: one video, the temp area empty */
+	count = vf_test_daemon_query(fixture->daemon, "SELECT count(*) FROM videos");
+	g_assert_cmpstr(count, ==, "1");
+	g_clear_pointer(&count, g_free);
+	count = vf_test_daemon_query(fixture->daemon, "SELECT count(*) FROM users");
+	g_assert_cmpstr(count, ==, "1");
+	{
+		g_autofree gchar *tmp = g_build_filename(
+		    vf_test_daemon_get_config(fixture->daemon)->media_root, "tmp", NULL);
+		g_autoptr(GDir) listing = g_dir_open(tmp, 0, NULL);
+		g_assert_true(listing == NULL || g_dir_read_name(listing) == NULL);
+	}
+	g_assert_true(g_file_test(outside, G_FILE_TEST_IS_REGULAR));
+}
+
+static void
+test_no_import_dirs(Fixture *fixture, gconstpointer data)
+{
+	g_autofree gchar *good = g_build_filename(fixture->import_dir, "clip.mp4", NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply =
+	    call_on(fixture->client, "AddVideo", add_params(good, "Title", ""), "(xx)", &error);
+
+	g_assert_null(reply);
+	g_assert_true(g_error_matches(error, VF_ERROR, VF_ERROR_PERMISSION_DENIED));
+	g_assert_nonnull(strstr(error->message, "IMPORT_DIRS"));
+}
+
+static void
+test_jobs(Fixture *fixture, gconstpointer data)
+{
+	g_autofree gchar *good = g_build_filename(fixture->import_dir, "clip.mp4", NULL);
+	g_autofree gchar *cancelled = NULL;
+	g_autofree gchar *succeeded = NULL;
+	g_autoptr(GVariant) video = NULL;
+	g_autoptr(GVariant) retried = NULL;
+	g_autoptr(GVariant) ready = NULL;
+	Recorder recorder;
+	gint64 job_id = 0;
+	gint64 retry_id = 0;
+	gint64 id;
+
+	recorder_start(&recorder, fixture->client);
+	id = add_video(fixture, good, "To cancel", &job_id);
+	/* queued or running: neither can be retried */
+	assert_call_fails(
+	    fixture, "RetryJob", g_variant_new("(x)", job_id), "org.videoflix.Error.InvalidInput");
+	g_variant_unref(call(fixture, "CancelJob", g_variant_new("(x)", job_id), "()"));
+	cancelled = g_strdup_printf(
+	    "state %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " cancelled", job_id, id);
+	wait_event(&recorder, cancelled);
+	video = get_video(fixture, id);
+	g_assert_cmpstr(lookup_string(video, "status"), ==, "failed");
+	g_assert_cmpstr(lookup_string(video, "error"), ==, "cancelled");
+	assert_call_fails(
+	    fixture, "CancelJob", g_variant_new("(x)", job_id), "org.videoflix.Error.InvalidInput");
+
+	/* the cancelled job again, as a new one */
+	retried = call(fixture, "RetryJob", g_variant_new("(x)", job_id), "(x)");
+	g_variant_get(retried, "(x)", &retry_id);
+	g_assert_cmpint(retry_id, >, job_id);
+	succeeded = g_strdup_printf(
+	    "state %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " succeeded", retry_id, id);
+	wait_event(&recorder, succeeded);
+	ready = get_video(fixture, id);
+	g_assert_cmpstr(lookup_string(ready, "status"), ==, "ready");
+	assert_call_fails(fixture,
+			  "RetryJob",
+			  g_variant_new("(x)", retry_id),
+			  "org.videoflix.Error.InvalidInput");
+	recorder_stop(&recorder);
+}
+
+static VfTestResponse *
+get_with_cookie(Fixture *fixture, const gchar *path, const gchar *cookie)
+{
+	const gchar *headers[] = {"Cookie", cookie, NULL};
+	return vf_test_daemon_request(fixture->daemon, "GET", path, headers, NULL, 0);
+}
+
+static void
+test_users(Fixture *fixture, gconstpointer data)
+{
+	g_autoptr(VfTestResponse) login = NULL;
+	g_autoptr(VfTestResponse) before = NULL;
+	g_autoptr(VfTestResponse) after = NULL;
+	g_autoptr(VfTestResponse) refreshed = NULL;
+	g_autoptr(VfTestResponse) reactivated = NULL;
+	g_autoptr(VfTestResponse) again = NULL;
+	g_autoptr(VfTestResponse) created_login = NULL;
+	g_autoptr(GVariant) created = NULL;
+	g_autoptr(GVariant) users = NULL;
+	g_autoptr(GVariant) list = NULL;
+	g_autofree gchar *access = NULL;
+	g_autofree gchar *refresh = NULL;
+	g_autofree gchar *cookie = NULL;
+	g_autofree gchar *refresh_cookie = NULL;
+	gint64 user_id;
+	gint64 new_id = 0;
+	gboolean found = FALSE;
+
+	/* an account made here logs in at once, no mail */
+	created = call(fixture,
+		       "CreateUser",
+		       g_variant_new("(ssbb)", " New@Example.com", PASSWORD, TRUE, FALSE),
+		       "(x)");
+	g_variant_get(created, "(x)", &new_id);
+	created_login = vf_test_daemon_post_json(
+	    fixture->daemon,
+	    "/api/login/",
+	    "{\"email\": \"new@example.com\", \"password\": \"" PASSWORD "\"}",
+	    NULL);
+	vf_test_assert_status(created_login, 200);
+	g_variant_unref(call(fixture, "SetUserAdmin", g_variant_new("(xb)", new_id, TRUE), "()"));
+	users = call(fixture, "ListUsers", NULL, "(aa{sv})");
+	list = g_variant_get_child_value(users, 0);
+	for (gsize i = 0; i < g_variant_n_children(list); i++) {
+		g_autoptr(GVariant) user = g_variant_get_child_value(list, i);
+		gint64 id = 0;
+		gboolean is_admin = FALSE;
+		gboolean is_active = FALSE;
+		g_assert_true(g_variant_lookup(user, "id", "x", &id));
+		if (id != new_id)
+			continue;
+		found = TRUE;
+		g_assert_cmpstr(lookup_string(user, "email"), ==, "new@example.com");
+		g_assert_true(g_variant_lookup(user, "is_admin", "b", &is_admin));
+		g_assert_true(g_variant_lookup(user, "is_active", "b", &is_active));
+		g_assert_true(is_admin);
+		g_assert_true(is_active);
+		g_assert_cmpstr(lookup_string(user, "created_at"), !=, "");
+	}
+	g_assert_true(found);
+
+	/* deactivation ends a live session at once, and for good */
+	login = vf_test_daemon_create_user(fixture->daemon, "viewer@example.com", PASSWORD);
+	vf_test_assert_status(login, 200);
+	user_id = json_object_get_int_member(
+	    json_object_get_object_member(json_node_get_object(login->json), "user"), "id");
+	access = vf_test_response_dup_cookie(login, "access_token");
+	refresh = vf_test_response_dup_cookie(login, "refresh_token");
+	cookie = g_strdup_printf("access_token=%s", access);
+	refresh_cookie = g_strdup_printf("refresh_token=%s", refresh);
+	before = get_with_cookie(fixture, "/api/video/", cookie);
+	vf_test_assert_status(before, 200);
+	g_variant_unref(
+	    call(fixture, "SetUserActive", g_variant_new("(xb)", user_id, FALSE), "()"));
+	after = get_with_cookie(fixture, "/api/video/", cookie);
+	vf_test_assert_status(after, 401);
+	{
+		const gchar *headers[] = {"Cookie", refresh_cookie, NULL};
+		refreshed = vf_test_daemon_request(
+		    fixture->daemon, "POST", "/api/token/refresh/", headers, NULL, 0);
+		vf_test_assert_status(refreshed, 401);
+	}
+	g_variant_unref(call(fixture, "SetUserActive", g_variant_new("(xb)", user_id, TRUE), "()"));
+	reactivated = get_with_cookie(fixture, "/api/video/", cookie);
+	vf_test_assert_status(reactivated, 401);
+	/* a second later a new login works again (sessions end in whole seconds) */
+	g_usleep(1100 * 1000);
+	again = vf_test_daemon_post_json(
+	    fixture->daemon,
+	    "/api/login/",
+	    "{\"email\": \"viewer@example.com\", \"password\": \"" PASSWORD "\"}",
+	    NULL);
+	vf_test_assert_status(again, 200);
+	{
+		g_autofree gchar *new_access = vf_test_response_dup_cookie(again, "access_token");
+		g_autofree gchar *new_cookie = g_strdup_printf("access_token=%s", new_access);
+		g_autoptr(VfTestResponse) fresh =
+		    get_with_cookie(fixture, "/api/video/", new_cookie);
+		vf_test_assert_status(fresh, 200);
+	}
+}
+
+typedef struct {
+	const gchar *method;
+	GVariant *parameters;
+	const gchar *error; /* NULL: any error */
+} FuzzCase;
+
+static void
+test_fuzz(Fixture *fixture, gconstpointer data)
+{
+	g_autofree gchar *good = g_build_filename(fixture->import_dir, "clip.mp4", NULL);
+	gchar *huge = g_malloc(1024 * 1024 + 1);
+	const gchar *weird =
+	    "\xe2\x80\xae\xcc\x81\xf0\x9f\x8e\xac\xe2\x80\x8d\xe4\xb8\xad\xef\xbb\xbf";
+	g_autofree gchar *weird_path = g_build_filename(fixture->import_dir, weird, NULL);
+	g_autoptr(GVariant) videos = NULL;
+	GVariantBuilder many;
+	const gchar *args = "org.freedesktop.DBus.Error.InvalidArgs";
+
+	memset(huge, 'a', 1024 * 1024);
+	huge[1024 * 1024] = '\0';
+	g_variant_builder_init(&many, G_VARIANT_TYPE_VARDICT);
+	for (guint i = 0; i < 5000; i++) {
+		g_autofree gchar *key = g_strdup_printf("key%u", i);
+		g_variant_builder_add(&many, "{sv}", key, g_variant_new_string("x"));
+	}
+	{
+		FuzzCase cases[] = {
+		    {"AddVideo", g_variant_new("(i)", 1), args},
+		    {"AddVideo", g_variant_new("(sss)", good, "t", ""), args},
+		    {"AddVideo", g_variant_new("(ssssx)", good, "t", "", "", (gint64)1), args},
+		    {"AddVideo", g_variant_new("()"), args},
+		    {"AddVideo", add_params(huge, "Title", ""), NULL},
+		    {"AddVideo", add_params(good, huge, ""), "org.videoflix.Error.InvalidInput"},
+		    {"AddVideo",
+		     add_params(good, "Title", huge),
+		     "org.videoflix.Error.InvalidInput"},
+		    {"AddVideo",
+		     add_params(weird_path, weird, weird),
+		     "org.videoflix.Error.NotFound"},
+		    {"AddVideo",
+		     add_params(weird, weird, weird),
+		     "org.videoflix.Error.InvalidInput"},
+		    {"GetVideo", g_variant_new("(s)", "1"), args},
+		    {"GetVideo", g_variant_new("(i)", 1), args},
+		    {"GetVideo", g_variant_new("(xx)", (gint64)1, (gint64)2), args},
+		    {"GetVideo", g_variant_new("(x)", G_MININT64), "org.videoflix.Error.NotFound"},
+		    {"GetVideo", g_variant_new("(x)", G_MAXINT64), "org.videoflix.Error.NotFound"},
+		    {"DeleteVideo",
+		     g_variant_new("(x)", G_MININT64),
+		     "org.videoflix.Error.NotFound"},
+		    {"UpdateVideo", g_variant_new("(xs)", (gint64)1, "title"), args},
+		    {"UpdateVideo",
+		     g_variant_new("(x@a{sv})", (gint64)1, g_variant_builder_end(&many)),
+		     "org.videoflix.Error.InvalidInput"},
+		    {"RetryJob", g_variant_new("(x)", G_MAXINT64), "org.videoflix.Error.NotFound"},
+		    {"CancelJob", g_variant_new("(b)", TRUE), args},
+		    {"ListVideos", g_variant_new("(x)", (gint64)1), args},
+		    {"CreateUser", g_variant_new("(ssbb)", huge, huge, TRUE, TRUE), NULL},
+		    {"CreateUser",
+		     g_variant_new("(ssbb)", weird, weird, TRUE, TRUE),
+		     "org.videoflix.Error.InvalidInput"},
+		    {"CreateUser", g_variant_new("(ss)", "a@b.c", PASSWORD), args},
+		    {"SetUserActive", g_variant_new("(xs)", (gint64)1, "no"), args},
+		    {"SetUserAdmin", g_variant_new("(x)", (gint64)1), args},
+		    {"Frobnicate", g_variant_new("()"), "org.freedesktop.DBus.Error.UnknownMethod"},
+		};
+
+		for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+			g_autoptr(GError) error = NULL;
+			g_autoptr(GVariant) reply = NULL;
+			g_autofree gchar *remote = NULL;
+
+			g_test_message("case %u: %s", i, cases[i].method);
+			reply = call_on(
+			    fixture->client, cases[i].method, cases[i].parameters, NULL, &error);
+			g_assert_null(reply);
+			g_assert_nonnull(error);
+			remote = g_dbus_error_get_remote_error(error);
+			g_assert_nonnull(remote);
+			if (cases[i].error != NULL)
+				g_assert_cmpstr(remote, ==, cases[i].error);
+		}
+	}
+	/* still serving, and nothing was created */
+	videos = call(fixture, "ListVideos", NULL, "(aa{sv})");
+	g_assert_cmpuint(g_variant_n_children(g_variant_get_child_value(videos, 0)), ==, 0);
+	g_free(huge);
+}
+
+static gboolean
+dir_has_entries(gpointer data)
+{
+	g_autoptr(GDir) listing = g_dir_open(data, 0, NULL);
+	return listing != NULL && g_dir_read_name(listing) != NULL;
+}
+
+static gboolean
+one_video(gpointer data)
+{
+	Fixture *fixture = data;
+	g_autofree gchar *count =
+	    vf_test_daemon_query(fixture->daemon, "SELECT count(*) FROM videos");
+	return g_strcmp0(count, "1") == 0;
+}
+
+static void
+test_disconnect(Fixture *fixture, gconstpointer data)
+{
+	g_autofree gchar *good = g_build_filename(fixture->import_dir, "clip.mp4", NULL);
+	g_autofree gchar *tmp =
+	    g_build_filename(vf_test_daemon_get_config(fixture->daemon)->media_root, "tmp", NULL);
+	g_autoptr(GDBusConnection) leaving = connect_to(fixture);
+	g_autoptr(GVariant) users = NULL;
+	g_autoptr(GVariant) video = NULL;
+
+	/* the caller goes away while the daemon works on its call (copied, probing) */
+	g_dbus_connection_call(leaving,
+			       VF_DBUS_ADMIN_NAME,
+			       VF_DBUS_ADMIN_PATH,
+			       IFACE,
+			       "AddVideo",
+			       add_params(good, "Orphan", ""),
+			       NULL,
+			       G_DBUS_CALL_FLAGS_NONE,
+			       CALL_TIMEOUT,
+			       NULL,
+			       NULL,
+			       NULL);
+	g_assert_true(vf_test_wait_until(dir_has_entries, tmp, 30000));
+	g_dbus_connection_close_sync(leaving, NULL, NULL);
+	/* the next caller is answered, and the orphaned call did its work */
+	users = call(fixture, "ListUsers", NULL, "(aa{sv})");
+	g_assert_cmpuint(g_variant_n_children(g_variant_get_child_value(users, 0)), ==, 0);
+	g_assert_true(vf_test_wait_until(one_video, fixture, 30000));
+	video = get_video(fixture, 1);
+	g_assert_cmpstr(lookup_string(video, "title"), ==, "Orphan");
+}
+
+static VfDBusAuthority *
+authority_other_uid(void)
+{
+	return vf_dbus_authority_new_session(getuid() + 1);
+}
+
+static VfDBusAuthority *
+authority_system(void)
+{
+	return vf_dbus_authority_new_system(VF_DBUS_AUTHORITY_ACTION);
+}
+
+static void
+test_session_other_uid(Fixture *fixture, gconstpointer data)
+{
+	g_autofree gchar *good = g_build_filename(fixture->import_dir, "clip.mp4", NULL);
+	g_autofree gchar *count = NULL;
+	const gchar *denied = "org.videoflix.Error.PermissionDenied";
+
+	assert_call_fails(fixture, "ListVideos", NULL, denied);
+	assert_call_fails(fixture, "ListUsers", NULL, denied);
+	assert_call_fails(fixture, "AddVideo", add_params(good, "Title", ""), denied);
+	assert_call_fails(fixture,
+			  "CreateUser",
+			  g_variant_new("(ssbb)", "intruder@example.com", PASSWORD, TRUE, TRUE),
+			  denied);
+	count = vf_test_daemon_query(fixture->daemon, "SELECT count(*) FROM users");
+	g_assert_cmpstr(count, ==, "0");
+}
+
+/* the system bus's rules on a private bus: reading is the bus policy's business;
+ * a mutating call is root's or polkit's, and there is no polkit here */
+static void
+test_system_rules(Fixture *fixture, gconstpointer data)
+{
+	g_autoptr(GVariant) users = call(fixture, "ListUsers", NULL, "(aa{sv})");
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) created =
+	    call_on(fixture->client,
+		    "CreateUser",
+		    g_variant_new("(ssbb)", "root@example.com", PASSWORD, TRUE, TRUE),
+		    "(x)",
+		    &error);
+
+	if (getuid() == 0) {
+		g_assert_no_error(error);
+		g_assert_nonnull(created);
+	} else {
+		g_assert_true(g_error_matches(error, VF_ERROR, VF_ERROR_PERMISSION_DENIED));
+		g_assert_nonnull(strstr(error->message, "polkit"));
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	static const Options defaults = {TRUE, NULL};
+	static const Options no_import = {FALSE, NULL};
+	static const Options other_uid = {TRUE, authority_other_uid};
+	static const Options system = {TRUE, authority_system};
 	int result;
 
 	vf_test_init(&argc, &argv, 900);
@@ -497,6 +1008,38 @@ main(int argc, char **argv)
 		   &defaults,
 		   fixture_setup,
 		   test_transcode_signals,
+		   fixture_teardown);
+	g_test_add(
+	    "/dbus/admin/errors", Fixture, &defaults, fixture_setup, test_errors, fixture_teardown);
+	g_test_add("/dbus/admin/no-import-dirs",
+		   Fixture,
+		   &no_import,
+		   fixture_setup,
+		   test_no_import_dirs,
+		   fixture_teardown);
+	g_test_add(
+	    "/dbus/admin/jobs", Fixture, &defaults, fixture_setup, test_jobs, fixture_teardown);
+	g_test_add(
+	    "/dbus/admin/users", Fixture, &defaults, fixture_setup, test_users, fixture_teardown);
+	g_test_add(
+	    "/dbus/admin/fuzz", Fixture, &defaults, fixture_setup, test_fuzz, fixture_teardown);
+	g_test_add("/dbus/admin/disconnect",
+		   Fixture,
+		   &defaults,
+		   fixture_setup,
+		   test_disconnect,
+		   fixture_teardown);
+	g_test_add("/dbus/admin/session-other-uid",
+		   Fixture,
+		   &other_uid,
+		   fixture_setup,
+		   test_session_other_uid,
+		   fixture_teardown);
+	g_test_add("/dbus/admin/system-rules",
+		   Fixture,
+		   &system,
+		   fixture_setup,
+		   test_system_rules,
 		   fixture_teardown);
 	result = g_test_run();
 	vf_test_rm_rf(inputs);
