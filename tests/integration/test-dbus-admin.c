@@ -7,8 +7,12 @@
  */
 #include "config.h"
 
+#include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <grp.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "vf-dbus-admin.h"
@@ -981,6 +985,147 @@ test_system_rules(Fixture *fixture, gconstpointer data)
 	}
 }
 
+/* a bus any user may join (GTestDBus's admits only its own uid) */
+static GSubprocess *
+open_bus_for_all(const gchar *dir, gchar **address)
+{
+	g_autofree gchar *config = g_build_filename(dir, "bus.conf", NULL);
+	g_autofree gchar *arg = g_strdup_printf("--config-file=%s", config);
+	g_autoptr(GSubprocessLauncher) launcher =
+	    vf_test_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+	g_autoptr(GDataInputStream) out = NULL;
+	g_autoptr(GError) error = NULL;
+	GSubprocess *process;
+
+	write_file(config,
+		   "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration "
+		   "1.0//EN\" \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+		   "<busconfig><type>session</type><listen>unix:tmpdir=/tmp</listen>"
+		   "<auth>EXTERNAL</auth><policy context=\"default\"><allow user=\"*\"/>"
+		   "<allow send_destination=\"*\" eavesdrop=\"true\"/><allow eavesdrop=\"true\"/>"
+		   "<allow own=\"*\"/></policy></busconfig>\n");
+	process = g_subprocess_launcher_spawn(
+	    launcher, &error, "dbus-daemon", arg, "--nofork", "--print-address=1", NULL);
+	g_assert_no_error(error);
+	out = g_data_input_stream_new(g_subprocess_get_stdout_pipe(process));
+	*address = g_data_input_stream_read_line(out, NULL, NULL, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(*address);
+	return process;
+}
+
+static void
+become_nobody(gpointer data)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+		_exit(99);
+}
+
+typedef struct {
+	gboolean done;
+	gchar *out;
+	gchar *err;
+	gboolean ok;
+} Outcome;
+
+static void
+communicated_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	Outcome *outcome = user_data;
+	g_autoptr(GError) error = NULL;
+
+	g_assert_true(g_subprocess_communicate_utf8_finish(
+	    G_SUBPROCESS(source), result, &outcome->out, &outcome->err, &error));
+	outcome->ok = g_subprocess_get_if_exited(G_SUBPROCESS(source)) &&
+		      g_subprocess_get_exit_status(G_SUBPROCESS(source)) == 0;
+	outcome->done = TRUE;
+}
+
+/* gdbus call ListUsers from another process, as nobody or as ourselves */
+static Outcome
+call_from_process(const gchar *address, gboolean as_nobody)
+{
+	g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(
+	    G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+	g_autoptr(GSubprocess) process = NULL;
+	g_autoptr(GError) error = NULL;
+	Outcome outcome = {FALSE, NULL, NULL, FALSE};
+
+	if (as_nobody)
+		g_subprocess_launcher_set_child_setup(launcher, become_nobody, NULL, NULL);
+	process = g_subprocess_launcher_spawn(launcher,
+					      &error,
+					      "gdbus",
+					      "call",
+					      "--address",
+					      address,
+					      "--dest",
+					      VF_DBUS_ADMIN_NAME,
+					      "--object-path",
+					      VF_DBUS_ADMIN_PATH,
+					      "--method",
+					      IFACE ".ListUsers",
+					      NULL);
+	g_assert_no_error(error);
+	g_subprocess_communicate_utf8_async(process, NULL, NULL, communicated_cb, &outcome);
+	g_assert_true(vf_test_wait_until(is_true, &outcome.done, CALL_TIMEOUT));
+	return outcome;
+}
+
+/* on a session bus another user is refused, through the bus's own word on who
+ * called (needs root to become nobody) */
+static void
+test_session_real_uid(Fixture *fixture, gconstpointer data)
+{
+	g_autofree gchar *address = NULL;
+	g_autoptr(GSubprocess) bus = open_bus_for_all(fixture->outside, &address);
+	g_autoptr(GDBusConnection) connection = NULL;
+	g_autoptr(GError) error = NULL;
+	Outcome own;
+	Outcome other;
+	gboolean acquired = FALSE;
+	guint owner;
+
+	connection = g_dbus_connection_new_for_address_sync(
+	    address,
+	    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+		G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+	    NULL,
+	    NULL,
+	    &error);
+	g_assert_no_error(error);
+	vf_test_daemon_export_dbus(fixture->daemon, connection, NULL);
+	owner = g_bus_own_name_on_connection(connection,
+					     VF_DBUS_ADMIN_NAME,
+					     G_BUS_NAME_OWNER_FLAGS_NONE,
+					     name_acquired_cb,
+					     NULL,
+					     &acquired,
+					     NULL);
+	g_assert_true(vf_test_wait_until(is_true, &acquired, 10000));
+
+	own = call_from_process(address, FALSE);
+	g_assert_true(own.ok);
+	g_assert_nonnull(strstr(own.out, "[]")); /* no users yet */
+	if (getuid() == 0) {
+		other = call_from_process(address, TRUE);
+		if (!other.ok)
+			g_test_message("as nobody: %s", other.err);
+		g_assert_false(other.ok);
+		g_assert_nonnull(strstr(other.err, "org.videoflix.Error.PermissionDenied"));
+		g_assert_nonnull(strstr(other.err, "uid 65534"));
+		g_free(other.out);
+		g_free(other.err);
+	}
+	g_free(own.out);
+	g_free(own.err);
+	g_bus_unown_name(owner);
+	g_dbus_connection_close_sync(connection, NULL, NULL);
+	g_subprocess_force_exit(bus);
+	g_subprocess_wait(bus, NULL, NULL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1040,6 +1185,12 @@ main(int argc, char **argv)
 		   &system,
 		   fixture_setup,
 		   test_system_rules,
+		   fixture_teardown);
+	g_test_add("/dbus/admin/session-real-uid",
+		   Fixture,
+		   &defaults,
+		   fixture_setup,
+		   test_session_real_uid,
 		   fixture_teardown);
 	result = g_test_run();
 	vf_test_rm_rf(inputs);
