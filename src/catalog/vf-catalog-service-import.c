@@ -18,6 +18,7 @@
 #define MAX_DESCRIPTION 10000
 
 typedef struct {
+	gboolean creating;
 	gint64 video_id;
 	gchar *path;
 	VfCatalogUpload upload; /* checked metadata; video_path: the copy, once probed */
@@ -79,7 +80,7 @@ static gboolean
 check_metadata(Import *import, const VfCatalogUpload *metadata, GError **error)
 {
 	VfCatalogUpload *upload = &import->upload;
-	gboolean creating = import->video_id == 0;
+	gboolean creating = import->creating;
 
 	if (metadata != NULL) {
 		upload->title = g_strdup(metadata->title);
@@ -110,7 +111,7 @@ saved_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	g_autoptr(GError) error = NULL;
 	VfCatalogVideo *video;
 
-	if (import->video_id == 0)
+	if (import->creating)
 		video = vf_catalog_service_create_video_finish(self, result, &error);
 	else
 		video = vf_catalog_service_update_video_finish(self, result, &error);
@@ -131,7 +132,7 @@ save(GTask *task /* owned */)
 
 	/* from here the service owns the copy (it moves or deletes it) */
 	g_clear_pointer(&import->copy, g_free);
-	if (import->video_id == 0)
+	if (import->creating)
 		vf_catalog_service_create_video_async(
 		    self, &import->upload, g_task_get_cancellable(task), saved_cb, task);
 	else
@@ -229,14 +230,15 @@ copied_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 			       g_steal_pointer(&task));
 }
 
-void
-vf_catalog_service_import_video_async(VfCatalogService *self,
-				      gint64 video_id,
-				      const gchar *path,
-				      const VfCatalogUpload *metadata,
-				      GCancellable *cancellable,
-				      GAsyncReadyCallback callback,
-				      gpointer user_data)
+static void
+import_start(VfCatalogService *self,
+	     gboolean creating,
+	     gint64 video_id,
+	     const gchar *path,
+	     const VfCatalogUpload *metadata,
+	     GCancellable *cancellable,
+	     GAsyncReadyCallback callback,
+	     gpointer user_data)
 {
 	g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
 	Import *import = g_new0(Import, 1);
@@ -244,19 +246,16 @@ vf_catalog_service_import_video_async(VfCatalogService *self,
 	g_autoptr(GTask) inner = NULL;
 	Copy *copy;
 
-	g_return_if_fail(VF_IS_CATALOG_SERVICE(self));
-	g_return_if_fail(metadata == NULL ||
-			 (metadata->video_path == NULL && metadata->thumbnail_path == NULL));
 	g_task_set_source_tag(task, vf_catalog_service_import_video_async);
 	g_task_set_task_data(task, import, (GDestroyNotify)import_free);
+	import->creating = creating;
 	import->video_id = video_id;
 	import->path = g_strdup(path);
-	if (video_id < 0 || (video_id == 0 && path == NULL)) {
+	if (!creating && video_id <= 0) {
 		g_task_return_new_error(task,
 					VF_ERROR,
-					video_id < 0 ? VF_ERROR_NOT_FOUND : VF_ERROR_INVALID_INPUT,
-					video_id < 0 ? "There is no video %" G_GINT64_FORMAT "."
-						     : "The path of a video file is required.",
+					VF_ERROR_NOT_FOUND,
+					"There is no video %" G_GINT64_FORMAT ".",
 					video_id);
 		return;
 	}
@@ -275,6 +274,36 @@ vf_catalog_service_import_video_async(VfCatalogService *self,
 	inner = g_task_new(NULL, cancellable, copied_cb, g_steal_pointer(&task));
 	g_task_set_task_data(inner, copy, (GDestroyNotify)copy_free);
 	g_task_run_in_thread(inner, copy_thread);
+}
+
+void
+vf_catalog_service_import_video_async(VfCatalogService *self,
+				      const gchar *path,
+				      const VfCatalogUpload *metadata,
+				      GCancellable *cancellable,
+				      GAsyncReadyCallback callback,
+				      gpointer user_data)
+{
+	g_return_if_fail(VF_IS_CATALOG_SERVICE(self));
+	g_return_if_fail(path != NULL);
+	g_return_if_fail(metadata == NULL ||
+			 (metadata->video_path == NULL && metadata->thumbnail_path == NULL));
+	import_start(self, TRUE, 0, path, metadata, cancellable, callback, user_data);
+}
+
+void
+vf_catalog_service_import_update_async(VfCatalogService *self,
+				       gint64 video_id,
+				       const gchar *path,
+				       const VfCatalogUpload *metadata,
+				       GCancellable *cancellable,
+				       GAsyncReadyCallback callback,
+				       gpointer user_data)
+{
+	g_return_if_fail(VF_IS_CATALOG_SERVICE(self));
+	g_return_if_fail(metadata == NULL ||
+			 (metadata->video_path == NULL && metadata->thumbnail_path == NULL));
+	import_start(self, FALSE, video_id, path, metadata, cancellable, callback, user_data);
 }
 
 VfCatalogVideo *

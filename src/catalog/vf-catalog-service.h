@@ -133,21 +133,31 @@ vf_catalog_service_list_jobs_finish(VfCatalogService *self, GAsyncResult *result
 
 /* copies the local file path (inside IMPORT_DIRS; symlinks and ".." resolved first)
  * into MEDIA_ROOT/tmp off the loop, probes it as an upload is probed, then creates
- * the video (video_id 0) or replaces its source as an upload does. path may be NULL
- * for a metadata-only update. metadata's title, description and category (NULL:
- * unchanged) are checked here: a title must not be blank and has at most 200
- * characters, a category at most 100; its file fields must be NULL. Errors:
- * VF_ERROR_INVALID_INPUT (metadata, not a regular file), VF_ERROR_PERMISSION_DENIED
- * (no IMPORT_DIRS, or outside them), VF_ERROR_NOT_FOUND (no such file or video),
- * VF_ERROR_MEDIA_INVALID (not a video), VF_ERROR_TOO_LARGE (over MAX_UPLOAD_SIZE),
- * each with a message for a person. */
+ * the video as an upload does. metadata's title, description and category are
+ * checked here: a title is required, not blank, at most 200 characters; a category
+ * at most 100, a description at most 10000; its file fields must be NULL. Errors,
+ * each with a message for a person: VF_ERROR_INVALID_INPUT (metadata, not an
+ * absolute path, not a regular file), VF_ERROR_PERMISSION_DENIED (no IMPORT_DIRS, or
+ * outside them), VF_ERROR_NOT_FOUND (no such file inside them),
+ * VF_ERROR_MEDIA_INVALID (not a video), VF_ERROR_TOO_LARGE (over MAX_UPLOAD_SIZE).
+ * Finish with vf_catalog_service_import_video_finish(). */
 void vf_catalog_service_import_video_async(VfCatalogService *self,
-					   gint64 video_id,
 					   const gchar *path,
 					   const VfCatalogUpload *metadata,
 					   GCancellable *cancellable,
 					   GAsyncReadyCallback callback,
 					   gpointer user_data);
+/* the same for an existing video: metadata fields NULL are left unchanged (a title
+ * given must not be blank), path NULL keeps the source, else it is replaced as an
+ * upload replaces it (re-transcoded; the old ladder plays until the new one is
+ * complete). VF_ERROR_NOT_FOUND for an unknown video. */
+void vf_catalog_service_import_update_async(VfCatalogService *self,
+					    gint64 video_id,
+					    const gchar *path,
+					    const VfCatalogUpload *metadata,
+					    GCancellable *cancellable,
+					    GAsyncReadyCallback callback,
+					    gpointer user_data);
 /* *job_id (may be NULL): the transcode job queued for the file, or 0 without one */
 VfCatalogVideo *vf_catalog_service_import_video_finish(VfCatalogService *self,
 						       GAsyncResult *result,

@@ -138,7 +138,7 @@ add_video_authorized(Call *call)
 		      &metadata.description,
 		      &metadata.category);
 	vf_catalog_service_import_video_async(
-	    call->self->catalog, 0, path, &metadata, NULL, add_video_done_cb, call);
+	    call->self->catalog, path, &metadata, NULL, add_video_done_cb, call);
 }
 
 static gboolean
@@ -185,7 +185,7 @@ update_video_authorized(Call *call)
 		call_free(call);
 		return;
 	}
-	vf_catalog_service_import_video_async(
+	vf_catalog_service_import_update_async(
 	    call->self->catalog, id, path, &metadata, NULL, update_video_done_cb, call);
 }
 

@@ -581,6 +581,14 @@ test_errors(Fixture *fixture, gconstpointer data)
 		    {"CancelJob", g_variant_new("(x)", (gint64)-3), not_found},
 		    {"SetUserActive", g_variant_new("(xb)", (gint64)999999, FALSE), not_found},
 		    {"SetUserAdmin", g_variant_new("(xb)", (gint64)-1, TRUE), not_found},
+		    {"UpdateVideo",
+		     g_variant_new(
+			 "(x@a{sv})", (gint64)0, one_change("path", g_variant_new_string(good))),
+		     not_found},
+		    {"UpdateVideo",
+		     g_variant_new(
+			 "(x@a{sv})", (gint64)-1, one_change("title", g_variant_new_string("x"))),
+		     not_found},
 		    /* UpdateVideo's changes */
 		    {"UpdateVideo",
 		     g_variant_new(
@@ -656,9 +664,11 @@ test_jobs(Fixture *fixture, gconstpointer data)
 	g_autoptr(GVariant) video = NULL;
 	g_autoptr(GVariant) retried = NULL;
 	g_autoptr(GVariant) ready = NULL;
+	g_autoptr(GVariant) replaced = NULL;
 	Recorder recorder;
 	gint64 job_id = 0;
 	gint64 retry_id = 0;
+	gint64 replace_id = 0;
 	gint64 id;
 
 	recorder_start(&recorder, fixture->client);
@@ -689,6 +699,19 @@ test_jobs(Fixture *fixture, gconstpointer data)
 			  "RetryJob",
 			  g_variant_new("(x)", retry_id),
 			  "org.videoflix.Error.InvalidInput");
+
+	/* a new source for the ready video: a new job, the ladder plays meanwhile */
+	replaced =
+	    call(fixture,
+		 "UpdateVideo",
+		 g_variant_new("(x@a{sv})", id, one_change("path", g_variant_new_string(good))),
+		 "(x)");
+	g_variant_get(replaced, "(x)", &replace_id);
+	g_assert_cmpint(replace_id, >, retry_id);
+	g_clear_pointer(&succeeded, g_free);
+	succeeded = g_strdup_printf(
+	    "state %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " succeeded", replace_id, id);
+	wait_event(&recorder, succeeded);
 	recorder_stop(&recorder);
 }
 
