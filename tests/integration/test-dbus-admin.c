@@ -3,7 +3,8 @@
  * org.videoflix.Admin1 end to end: the in-process daemon exports it on a private
  * bus (GTestDBus) and clients on their own connections call every method, its
  * error answers (a table) and wrongly typed calls, follow a transcode through
- * JobStateChanged and JobProgress, and see a deactivated user's cookie refused.
+ * JobStateChanged and JobProgress, and see a deactivated user's cookie refused;
+ * callers of another uid are refused; videoflixd itself owns the name.
  */
 #include "config.h"
 
@@ -129,7 +130,8 @@ fixture_teardown(Fixture *fixture, gconstpointer data)
 {
 	g_dbus_connection_close_sync(fixture->client, NULL, NULL);
 	g_clear_object(&fixture->client);
-	g_bus_unown_name(fixture->owner);
+	if (fixture->owner != 0)
+		g_bus_unown_name(fixture->owner);
 	vf_test_daemon_free(fixture->daemon);
 	g_dbus_connection_close_sync(fixture->service, NULL, NULL);
 	g_clear_object(&fixture->service);
@@ -312,8 +314,73 @@ recorder_start(Recorder *recorder, GDBusConnection *connection)
 static void
 recorder_stop(Recorder *recorder)
 {
-	g_dbus_connection_signal_unsubscribe(recorder->connection, recorder->subscription);
+	if (recorder->connection != NULL)
+		g_dbus_connection_signal_unsubscribe(recorder->connection, recorder->subscription);
 	g_ptr_array_unref(recorder->events);
+}
+
+/* the same record through the generated proxy, as clients use it */
+static void
+proxy_state_cb(VfDBusAdmin1 *proxy,
+	       gint64 job_id,
+	       gint64 video_id,
+	       const gchar *state,
+	       const gchar *message,
+	       gpointer user_data)
+{
+	g_autoptr(GVariant) parameters =
+	    g_variant_ref_sink(g_variant_new("(xxss)", job_id, video_id, state, message));
+	signal_cb(NULL, NULL, NULL, NULL, "JobStateChanged", parameters, user_data);
+}
+
+static void
+proxy_progress_cb(VfDBusAdmin1 *proxy,
+		  gint64 job_id,
+		  gint64 video_id,
+		  gdouble progress,
+		  gdouble speed,
+		  gpointer user_data)
+{
+	g_autoptr(GVariant) parameters =
+	    g_variant_ref_sink(g_variant_new("(xxdd)", job_id, video_id, progress, speed));
+	signal_cb(NULL, NULL, NULL, NULL, "JobProgress", parameters, user_data);
+}
+
+static void
+proxy_ready_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	VfDBusAdmin1 **proxy = user_data;
+	g_autoptr(GError) error = NULL;
+
+	*proxy = vf_dbus_admin1_proxy_new_finish(result, &error);
+	g_assert_no_error(error);
+}
+
+static gboolean
+is_set(gpointer data)
+{
+	return *(gpointer *)data != NULL;
+}
+
+static VfDBusAdmin1 *
+recorder_start_proxy(Recorder *recorder, GDBusConnection *connection)
+{
+	VfDBusAdmin1 *proxy = NULL;
+
+	recorder->events = g_ptr_array_new_with_free_func(g_free);
+	recorder->connection = NULL;
+	vf_dbus_admin1_proxy_new(connection,
+				 G_DBUS_PROXY_FLAGS_NONE,
+				 VF_DBUS_ADMIN_NAME,
+				 VF_DBUS_ADMIN_PATH,
+				 NULL,
+				 proxy_ready_cb,
+				 &proxy);
+	g_assert_true(vf_test_wait_until(is_set, &proxy, CALL_TIMEOUT));
+	g_assert_cmpstr(vf_dbus_admin1_get_version(proxy), ==, PACKAGE_VERSION);
+	g_signal_connect(proxy, "job-state-changed", G_CALLBACK(proxy_state_cb), recorder);
+	g_signal_connect(proxy, "job-progress", G_CALLBACK(proxy_progress_cb), recorder);
+	return proxy;
 }
 
 typedef struct {
@@ -386,6 +453,7 @@ test_transcode_signals(Fixture *fixture, gconstpointer data)
 {
 	g_autofree gchar *path = g_build_filename(fixture->import_dir, "clip.mp4", NULL);
 	g_autoptr(GDBusConnection) second = connect_to(fixture);
+	g_autoptr(VfDBusAdmin1) proxy = NULL;
 	g_autoptr(GVariant) video = NULL;
 	g_autoptr(GVariant) videos = NULL;
 	g_autoptr(GVariant) jobs = NULL;
@@ -405,7 +473,7 @@ test_transcode_signals(Fixture *fixture, gconstpointer data)
 	gint64 value = 0;
 
 	recorder_start(&one, fixture->client);
-	recorder_start(&two, second);
+	proxy = recorder_start_proxy(&two, second);
 	id = add_video(fixture, path, "  Imported clip  ", &job_id);
 	running =
 	    g_strdup_printf("state %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " running", job_id, id);
@@ -473,6 +541,7 @@ test_transcode_signals(Fixture *fixture, gconstpointer data)
 	assert_call_fails(
 	    fixture, "GetVideo", g_variant_new("(x)", id), "org.videoflix.Error.NotFound");
 	recorder_stop(&one);
+	g_signal_handlers_disconnect_by_data(proxy, &two);
 	recorder_stop(&two);
 	g_dbus_connection_close_sync(second, NULL, NULL);
 }
@@ -1149,6 +1218,77 @@ test_session_real_uid(Fixture *fixture, gconstpointer data)
 	g_subprocess_wait(bus, NULL, NULL);
 }
 
+static gboolean
+name_has_owner(gpointer data)
+{
+	Fixture *fixture = data;
+	g_autoptr(GVariant) reply = NULL;
+	Reply r = {NULL, NULL, FALSE};
+	gboolean owned = FALSE;
+
+	g_dbus_connection_call(fixture->client,
+			       "org.freedesktop.DBus",
+			       "/org/freedesktop/DBus",
+			       "org.freedesktop.DBus",
+			       "NameHasOwner",
+			       g_variant_new("(s)", VF_DBUS_ADMIN_NAME),
+			       G_VARIANT_TYPE("(b)"),
+			       G_DBUS_CALL_FLAGS_NONE,
+			       CALL_TIMEOUT,
+			       NULL,
+			       called_cb,
+			       &r);
+	g_assert_true(vf_test_wait_until(is_true, &r.done, CALL_TIMEOUT));
+	g_assert_no_error(r.error);
+	reply = r.reply;
+	g_variant_get(reply, "(b)", &owned);
+	if (!owned)
+		vf_test_iterate_for(100);
+	return owned;
+}
+
+/* videoflixd itself, as a process: --dbus=session owns the name on the bus of
+ * DBUS_SESSION_BUS_ADDRESS and answers there; SIGTERM ends it cleanly */
+static void
+test_daemon_owns_name(Fixture *fixture, gconstpointer data)
+{
+	g_autoptr(GSubprocessLauncher) launcher = vf_test_launcher_new(G_SUBPROCESS_FLAGS_NONE);
+	g_autoptr(GSubprocess) process = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) videos = NULL;
+	g_autofree gchar *path = vf_test_build_path("src/bin/videoflixd");
+	g_autofree gchar *dbname = NULL;
+	g_autofree gchar *port = g_strdup_printf("%u", vf_test_postgres_get_port(pg));
+	g_autofree gchar *listen = g_strdup_printf("127.0.0.1:%u", vf_test_free_port());
+	g_autofree gchar *media = g_build_filename(fixture->outside, "media", NULL);
+
+	/* the fixture's in-process service steps aside: the daemon's is wanted here */
+	g_bus_unown_name(fixture->owner);
+	fixture->owner = 0;
+	vf_test_postgres_create_database(pg, &dbname);
+	g_subprocess_launcher_set_cwd(launcher, fixture->outside);
+	g_subprocess_launcher_setenv(launcher, "DEBUG", "True", TRUE);
+	g_subprocess_launcher_setenv(launcher, "DB_HOST", vf_test_postgres_get_host(pg), TRUE);
+	g_subprocess_launcher_setenv(launcher, "DB_PORT", port, TRUE);
+	g_subprocess_launcher_setenv(launcher, "DB_NAME", dbname, TRUE);
+	g_subprocess_launcher_setenv(launcher, "DB_USER", vf_test_postgres_get_user(pg), TRUE);
+	g_subprocess_launcher_setenv(launcher, "LISTEN", listen, TRUE);
+	g_subprocess_launcher_setenv(launcher, "MEDIA_ROOT", media, TRUE);
+	g_subprocess_launcher_setenv(launcher, "EMAIL_BACKEND", "file", TRUE);
+	g_subprocess_launcher_setenv(
+	    launcher, "DBUS_SESSION_BUS_ADDRESS", g_test_dbus_get_bus_address(fixture->bus), TRUE);
+	g_subprocess_launcher_unsetenv(launcher, "INVOCATION_ID");
+	process = g_subprocess_launcher_spawn(launcher, &error, path, "--dbus=session", NULL);
+	g_assert_no_error(error);
+	g_assert_true(vf_test_wait_until(name_has_owner, fixture, 60000));
+	videos = call(fixture, "ListVideos", NULL, "(aa{sv})");
+	g_assert_cmpuint(g_variant_n_children(g_variant_get_child_value(videos, 0)), ==, 0);
+	g_subprocess_send_signal(process, SIGTERM);
+	g_assert_true(g_subprocess_wait(process, NULL, &error));
+	g_assert_true(g_subprocess_get_if_exited(process));
+	g_assert_cmpint(g_subprocess_get_exit_status(process), ==, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1214,6 +1354,12 @@ main(int argc, char **argv)
 		   &defaults,
 		   fixture_setup,
 		   test_session_real_uid,
+		   fixture_teardown);
+	g_test_add("/dbus/admin/daemon-owns-name",
+		   Fixture,
+		   &defaults,
+		   fixture_setup,
+		   test_daemon_owns_name,
 		   fixture_teardown);
 	result = g_test_run();
 	vf_test_rm_rf(inputs);

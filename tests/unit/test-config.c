@@ -35,6 +35,8 @@ test_defaults(void)
 	g_assert_cmpint(config->reset_per_account.count, ==, 3);
 	g_assert_null(config->nats_url);
 	g_assert_cmpstr(config->email_backend, ==, "smtp");
+	g_assert_cmpuint(g_strv_length(config->import_dirs), ==, 0);
+	g_assert_null(config->dbus);
 }
 
 static void
@@ -54,6 +56,8 @@ test_env_file(void)
 			    "CORS_ALLOWED_ORIGINS=http://a.example:1, http://b.example\n"
 			    "ACCESS_TOKEN_LIFETIME=15m\n"
 			    "MAX_UPLOAD_SIZE=100M\n"
+			    "IMPORT_DIRS=/srv/videos: /home/me/Import/ ::\n"
+			    "DBUS=session\n"
 			    "FRONTEND_URL=http://front.example/\n";
 
 	g_assert_true(g_file_set_contents(path, text, -1, NULL));
@@ -67,6 +71,10 @@ test_env_file(void)
 	g_assert_cmpint(config->access_token_lifetime_s, ==, 900);
 	g_assert_cmpint(config->max_upload_size, ==, 100 * 1024 * 1024);
 	g_assert_cmpstr(config->frontend_url, ==, "http://front.example");
+	g_assert_cmpuint(g_strv_length(config->import_dirs), ==, 2);
+	g_assert_cmpstr(config->import_dirs[0], ==, "/srv/videos");
+	g_assert_cmpstr(config->import_dirs[1], ==, "/home/me/Import/");
+	g_assert_cmpstr(config->dbus, ==, "session");
 	vf_test_rm_rf(dir);
 }
 
@@ -90,6 +98,8 @@ test_errors_name_the_variable(void)
 	    {{KEY, "RESET_PER_CLIENT=many", NULL}, "RESET_PER_CLIENT"},
 	    {{KEY, "TRUSTED_PROXIES=proxy.example", NULL}, "TRUSTED_PROXIES"},
 	    {{KEY, "CORS_ALLOWED_ORIGINS=*", NULL}, "CORS_ALLOWED_ORIGINS"},
+	    {{KEY, "IMPORT_DIRS=/srv/videos:videos", NULL}, "IMPORT_DIRS"},
+	    {{KEY, "DBUS=user", NULL}, "DBUS"},
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
