@@ -97,7 +97,13 @@ wait_done() {
     while :; do
         counts=$(curl -fs -b "$run_dir/cookies" "$api/api/admin/jobs/" |
             json '" ".join(str(sum(1 for j in d if j["state"] == s)) for s in ("succeeded", "failed"))')
-        [ "${counts#* }" != 0 ] && { echo "bench: a transcode failed (see $run_dir)"; exit 1; }
+        if [ "${counts#* }" != 0 ]; then
+            kept=$(mktemp -d /tmp/vf-bench-cluster-failed.XXXXXX)
+            cp "$run_dir"/*.log "$kept"/
+            curl -fs -b "$run_dir/cookies" "$api/api/admin/jobs/" >"$kept/jobs.json"
+            echo "bench: a transcode failed (logs and jobs kept in $kept)"
+            exit 1
+        fi
         [ "${counts% *}" -ge "$n" ] && return
         sleep 0.2
     done
@@ -137,6 +143,11 @@ batch() {
     batch_cpu=$run_cpu
 }
 
+if [ -n "${ONLY_TWO:-}" ]; then
+    batch twoworkers 2
+    echo "NATS, 2 workers:    wall ${batch_wall} s, CPU ${batch_cpu} s"
+    exit 0
+fi
 echo "== $clips clips of 10 s 720p, uploaded at once"
 batch inprocess 0
 local_wall=$batch_wall local_cpu=$batch_cpu

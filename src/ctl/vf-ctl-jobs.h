@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * videoflixctl jobs list|watch|retry|cancel. Main thread of videoflixctl.
+ */
+#pragma once
+
+#include "vf-ctl-command.h"
+
+G_BEGIN_DECLS
+
+/* NULL-terminated (by name) */
+const VfCtlCommand *vf_ctl_jobs_get_commands(void);
+
+G_END_DECLS
