@@ -284,6 +284,15 @@ probe_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	GCancellable *cancellable;
 
 	data->probe = vf_media_probe_file_finish(result, &error);
+	if (data->probe == NULL && vf_media_probe_error_is_timeout(error)) {
+		/* the job's source was probed fine when it came in: a timeout now means a
+		 * busy machine, worth another attempt, not a file that is not a video */
+		g_clear_error(&error);
+		g_set_error_literal(&error,
+				    VF_ERROR,
+				    VF_ERROR_UNAVAILABLE,
+				    "probing the source timed out (a busy machine?)");
+	}
 	if (data->probe == NULL) {
 		emit(data, vf_media_job_failed_event(error));
 		g_task_return_error(task, g_steal_pointer(&error));

@@ -48,6 +48,10 @@ vf_media_probe_get_duration_seconds(const VfMediaProbe *self)
 	return GST_CLOCK_TIME_IS_VALID(self->duration) ? (gdouble)self->duration / GST_SECOND : 0.0;
 }
 
+/* what a probe that ran out of time says (vf_media_probe_error_is_timeout()) */
+static const gchar timeout_message[] =
+    "probing the file took too long: it is damaged or not a video";
+
 static gboolean
 media_invalid(GError **error, const gchar *reason)
 {
@@ -189,8 +193,7 @@ vf_media_probe_file(const gchar *path, guint timeout_s, GError **error)
 		media_invalid(error, "the file name cannot be opened as a media source");
 		return NULL;
 	case GST_DISCOVERER_TIMEOUT:
-		media_invalid(error,
-			      "probing the file took too long: it is damaged or not a video");
+		media_invalid(error, timeout_message);
 		return NULL;
 	case GST_DISCOVERER_BUSY:
 		g_set_error_literal(error, VF_ERROR, VF_ERROR_INTERNAL, "the discoverer is busy");
@@ -272,6 +275,13 @@ vf_media_probe_file_async(const gchar *path,
 	data->timeout_s = timeout_s;
 	g_task_set_task_data(task, data, (GDestroyNotify)probe_data_free);
 	g_task_run_in_thread(task, probe_thread);
+}
+
+gboolean
+vf_media_probe_error_is_timeout(const GError *error)
+{
+	return g_error_matches(error, VF_ERROR, VF_ERROR_MEDIA_INVALID) &&
+	       g_str_equal(error->message, timeout_message);
 }
 
 VfMediaProbe *

@@ -35,6 +35,9 @@ void vf_media_probe_file_async(const gchar *path,
 			       GAsyncReadyCallback callback,
 			       gpointer user_data);
 VfMediaProbe *vf_media_probe_file_finish(GAsyncResult *result, GError **error);
+/* whether a probe failed only because it ran out of time (MediaInvalid for an upload,
+ * but a busy machine can cause it too) */
+gboolean vf_media_probe_error_is_timeout(const GError *error);
 /* display width / height, taking the pixel aspect ratio into account */
 gdouble vf_media_probe_get_display_aspect(const VfMediaProbe *self);
 gdouble vf_media_probe_get_duration_seconds(const VfMediaProbe *self);
