@@ -18,7 +18,5 @@ gboolean vf_catalog_files_place(const gchar *temp,
 				gchar **name,
 				gint64 *size,
 				GError **error);
-/* removes a file or a whole folder; a missing one is fine, other failures are logged */
-void vf_catalog_files_remove(const gchar *path);
 
 G_END_DECLS

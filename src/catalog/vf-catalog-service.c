@@ -18,6 +18,7 @@
 #include "vf-catalog-service-private.h"
 #include "vf-catalog-store.h"
 #include "vf-error.h"
+#include "vf-files.h"
 
 #define PROGRESS_INTERVAL    (G_USEC_PER_SEC) /* at most one progress write per job per second */
 #define JOBS_LIST_LIMIT	     1000
@@ -159,7 +160,7 @@ static void
 remove_paths(GPtrArray *paths)
 {
 	for (guint i = 0; paths != NULL && i < paths->len; i++)
-		vf_catalog_files_remove(g_ptr_array_index(paths, i));
+		vf_files_remove_tree(g_ptr_array_index(paths, i));
 }
 
 /* the files a job writes, removed when it will never be published */
@@ -616,8 +617,8 @@ place_upload(VfCatalogService *self,
 	if (upload->video_path != NULL &&
 	    !vf_catalog_files_place(
 		upload->video_path, sources, upload->video_ext, video, size, error)) {
-		vf_catalog_files_remove(upload->video_path);
-		vf_catalog_files_remove(upload->thumbnail_path);
+		vf_files_remove_tree(upload->video_path);
+		vf_files_remove_tree(upload->thumbnail_path);
 		return FALSE;
 	}
 	if (upload->thumbnail_path != NULL && !vf_catalog_files_place(upload->thumbnail_path,
@@ -626,10 +627,10 @@ place_upload(VfCatalogService *self,
 								      thumbnail,
 								      NULL,
 								      error)) {
-		vf_catalog_files_remove(upload->thumbnail_path);
+		vf_files_remove_tree(upload->thumbnail_path);
 		if (*video != NULL) {
 			g_autofree gchar *placed = source_path(self, *video);
-			vf_catalog_files_remove(placed);
+			vf_files_remove_tree(placed);
 		}
 		return FALSE;
 	}
@@ -641,8 +642,8 @@ unplace(VfCatalogService *self, const gchar *video, const gchar *thumbnail)
 {
 	g_autofree gchar *video_file = source_path(self, video);
 	g_autofree gchar *thumbnail_file = thumbnail_path(self, thumbnail);
-	vf_catalog_files_remove(video_file);
-	vf_catalog_files_remove(thumbnail_file);
+	vf_files_remove_tree(video_file);
+	vf_files_remove_tree(thumbnail_file);
 }
 
 static void
@@ -713,7 +714,7 @@ vf_catalog_service_create_video_async(VfCatalogService *self,
 	copy_upload(&request->upload, upload);
 	g_task_set_task_data(task, request, (GDestroyNotify)request_free);
 	if (upload->video_path == NULL) {
-		vf_catalog_files_remove(upload->thumbnail_path);
+		vf_files_remove_tree(upload->thumbnail_path);
 		g_task_return_new_error(
 		    task, VF_ERROR, VF_ERROR_INVALID_INPUT, "a video file is required");
 		g_object_unref(task);

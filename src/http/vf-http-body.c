@@ -11,34 +11,7 @@
 
 #include "vf-http-layers.h"
 #include "vf-http-server.h"
-
-#define MAX_JSON_DEPTH 32
-
-static gboolean
-depth_ok(const gchar *data, gsize len)
-{
-	gint depth = 0;
-	gboolean in_string = FALSE;
-
-	for (gsize i = 0; i < len; i++) {
-		gchar c = data[i];
-		if (in_string) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_string = FALSE;
-			continue;
-		}
-		if (c == '"')
-			in_string = TRUE;
-		else if (c == '{' || c == '[') {
-			if (++depth > MAX_JSON_DEPTH)
-				return FALSE;
-		} else if (c == '}' || c == ']')
-			depth--;
-	}
-	return TRUE;
-}
+#include "vf-json.h"
 
 static const gchar *
 python_type_name(JsonNode *node)
@@ -109,7 +82,7 @@ vf_http_layer_json(VfHttpRequest *request)
 		vf_http_request_respond_detail(request, 415, detail);
 		return FALSE;
 	}
-	if (!depth_ok(data, len)) {
+	if (!vf_json_depth_ok(data, len, VF_JSON_MAX_DEPTH)) {
 		vf_http_request_respond_detail(request, 400, "JSON parse error - nesting too deep");
 		return FALSE;
 	}

@@ -9,6 +9,7 @@
 #include "vf-jobs-event.h"
 
 #include "vf-error.h"
+#include "vf-json.h"
 
 static const gchar *const kinds[] = {"started", "progress", "retrying", "completed", "failed"};
 
@@ -127,22 +128,15 @@ get_number(JsonObject *object, const gchar *name)
 VfJobsEvent *
 vf_jobs_event_from_data(const gchar *data, gsize length, GError **error)
 {
-	g_autoptr(JsonParser) parser = json_parser_new();
+	g_autoptr(JsonNode) root = vf_json_parse_object(data, length, "a job event", error);
 	g_autoptr(VfJobsEvent) self = NULL;
 	JsonObject *object;
 	const gchar *kind;
 	guint i;
 
-	if (!json_parser_load_from_data(parser, data, (gssize)length, error))
+	if (root == NULL)
 		return NULL;
-	/* an empty text parses to no root at all (PITFALLS.md §7) */
-	if (json_parser_get_root(parser) == NULL ||
-	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
-		g_set_error_literal(
-		    error, VF_ERROR, VF_ERROR_INVALID_INPUT, "a job event is not a JSON object");
-		return NULL;
-	}
-	object = json_node_get_object(json_parser_get_root(parser));
+	object = json_node_get_object(root);
 	kind = json_object_get_string_member_with_default(object, "kind", "");
 	for (i = 0; i < G_N_ELEMENTS(kinds); i++)
 		if (g_str_equal(kind, kinds[i]))

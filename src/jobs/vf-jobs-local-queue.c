@@ -99,13 +99,11 @@ entry_free(Entry *entry)
 static Entry *
 steal_entry(VfJobsLocalQueue *self, gint64 job_id)
 {
-	gpointer key = NULL;
-	gpointer value = NULL;
+	Entry *entry = g_hash_table_lookup(self->entries, &job_id);
 
-	if (!g_hash_table_steal_extended(self->entries, &job_id, &key, &value))
-		return NULL;
-	g_free(key);
-	return value;
+	if (entry != NULL)
+		g_hash_table_steal(self->entries, &job_id);
+	return entry;
 }
 
 static gchar *
@@ -460,7 +458,8 @@ submit(VfJobQueue *queue, const VfJob *job, GError **error)
 	entry->max_attempts = job->max_attempts > 0 ? job->max_attempts : (gint)self->max_attempts;
 	entry->max_attempts = MAX(entry->max_attempts, entry->job->attempt);
 	entry->state = ENTRY_WAITING;
-	g_hash_table_insert(self->entries, g_memdup2(&job->job_id, sizeof(gint64)), entry);
+	/* keyed by the entry's own job id: a steal needs no key to free */
+	g_hash_table_insert(self->entries, &entry->job->job_id, entry);
 	g_queue_push_tail(&self->waiting, entry);
 	schedule(self);
 	return TRUE;
@@ -635,8 +634,9 @@ vf_jobs_local_queue_dispose(GObject *object)
 	g_queue_clear(&self->waiting);
 	g_hash_table_iter_init(&iter, self->entries);
 	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		/* out of the table first: its key lives in the entry */
+		g_hash_table_iter_steal(&iter);
 		entry_free(value);
-		g_hash_table_iter_remove(&iter);
 	}
 	self->running = 0;
 	G_OBJECT_CLASS(vf_jobs_local_queue_parent_class)->dispose(object);
@@ -657,7 +657,7 @@ vf_jobs_local_queue_finalize(GObject *object)
 static void
 vf_jobs_local_queue_init(VfJobsLocalQueue *self)
 {
-	self->entries = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+	self->entries = g_hash_table_new(g_int64_hash, g_int64_equal);
 	g_queue_init(&self->waiting);
 	self->concurrency = 1;
 	self->max_attempts = 3;

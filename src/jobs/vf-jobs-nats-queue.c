@@ -14,7 +14,9 @@
 #include <string.h>
 
 #include "vf-error.h"
+#include "vf-files.h"
 #include "vf-jobs-event.h"
+#include "vf-json.h"
 
 #define FETCH_BATCH	     64
 #define FETCH_TIMEOUT_MS     1000
@@ -64,19 +66,6 @@ held_free(gpointer data)
 	vf_job_free(held->job);
 	g_free(held->node);
 	g_free(held);
-}
-
-/* removes the job from the table and hands its entry to the caller */
-static Held *
-take_held(VfJobsNatsQueue *self, gint64 job_id)
-{
-	gpointer key = NULL;
-	gpointer value = NULL;
-
-	if (!g_hash_table_steal_extended(self->held, &job_id, &key, &value))
-		return NULL;
-	g_free(key);
-	return value;
 }
 
 static void
@@ -168,7 +157,7 @@ published_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 		held = g_hash_table_lookup(self->held, &publish->job_id);
 		if (held == NULL)
 			return;
-		take_held(self, publish->job_id);
+		g_hash_table_steal(self->held, &publish->job_id);
 		vf_job_queue_emit_failed(VF_JOB_QUEUE(self), publish->job_id, error->message, TRUE);
 		held_free(held);
 		return;
@@ -210,7 +199,8 @@ submit(VfJobQueue *queue, const VfJob *job, GError **error)
 	if (held->job->ladder_ini == NULL)
 		held->job->ladder_ini = g_strdup(self->ladder_ini);
 	held->attempt = held->job->attempt;
-	g_hash_table_insert(self->held, g_memdup2(&job->job_id, sizeof(gint64)), held);
+	/* keyed by the entry's own job id: a steal needs no key to free */
+	g_hash_table_insert(self->held, &held->job->job_id, held);
 	g_hash_table_remove(self->cancelled, &job->job_id);
 
 	node = vf_job_to_json(held->job);
@@ -329,26 +319,9 @@ stop_unheld(VfJobsNatsQueue *self, gint64 job_id)
 /* ---- events ---- */
 
 static void
-delete_tree(const gchar *path)
-{
-	g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-	const gchar *name;
-
-	while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
-		g_autofree gchar *child = g_build_filename(path, name, NULL);
-		if (g_file_test(child, G_FILE_TEST_IS_DIR) &&
-		    !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
-			delete_tree(child);
-		else
-			g_unlink(child);
-	}
-	g_rmdir(path);
-}
-
-static void
 delete_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
-	delete_tree(task_data);
+	vf_files_remove_tree(task_data);
 	g_task_return_boolean(task, TRUE);
 }
 
@@ -417,12 +390,12 @@ handle_event(VfJobsNatsQueue *self, VfJobsEvent *event)
 		    queue, event->job_id, event->attempt + 1, event->message);
 		break;
 	case VF_JOBS_EVENT_COMPLETED:
-		take_held(self, event->job_id);
+		g_hash_table_steal(self->held, &event->job_id);
 		vf_job_queue_emit_completed(queue, event->job_id, event->outcome);
 		held_free(held);
 		break;
 	case VF_JOBS_EVENT_FAILED:
-		take_held(self, event->job_id);
+		g_hash_table_steal(self->held, &event->job_id);
 		vf_job_queue_emit_failed(queue, event->job_id, event->message, event->retryable);
 		held_free(held);
 		break;
@@ -446,13 +419,14 @@ exhausted_thread(GTask *task, gpointer source, gpointer task_data, GCancellable 
 			   NULL,
 			   &code);
 	if (status == NATS_OK) {
-		g_autoptr(JsonParser) parser = json_parser_new();
-		if (json_parser_load_from_data(
-			parser, natsMsg_GetData(message), natsMsg_GetDataLength(message), NULL)) {
-			g_autoptr(VfJob) job = vf_job_from_json(json_parser_get_root(parser), NULL);
-			if (job != NULL)
-				exhausted->job_id = job->job_id;
-		}
+		g_autoptr(JsonNode) root =
+		    vf_json_parse_object(natsMsg_GetData(message),
+					 (gsize)natsMsg_GetDataLength(message),
+					 "a job message",
+					 NULL);
+		g_autoptr(VfJob) job = root != NULL ? vf_job_from_json(root, NULL) : NULL;
+		if (job != NULL)
+			exhausted->job_id = job->job_id;
 		natsMsg_Destroy(message);
 		js_DeleteMsg(vf_jobs_nats_get_context(exhausted->nats),
 			     VF_JOBS_NATS_JOBS_STREAM,
@@ -476,7 +450,7 @@ exhausted_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	held = g_hash_table_lookup(self->held, &exhausted->job_id);
 	if (held == NULL)
 		return;
-	take_held(self, exhausted->job_id);
+	g_hash_table_steal(self->held, &exhausted->job_id);
 	message = g_strdup_printf("the transcode was delivered %u times and no worker finished it "
 				  "(the workers crashed or were stopped)",
 				  exhausted->deliveries);
@@ -487,16 +461,14 @@ exhausted_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 handle_advisory(VfJobsNatsQueue *self, const gchar *data, gsize length)
 {
-	g_autoptr(JsonParser) parser = json_parser_new();
+	g_autoptr(JsonNode) root = vf_json_parse_object(data, length, "an advisory", NULL);
 	g_autoptr(GTask) task = NULL;
 	JsonObject *object;
 	Publish *exhausted;
 
-	if (!json_parser_load_from_data(parser, data, (gssize)length, NULL) ||
-	    json_parser_get_root(parser) == NULL ||
-	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
+	if (root == NULL)
 		return;
-	object = json_node_get_object(json_parser_get_root(parser));
+	object = json_node_get_object(root);
 	exhausted = publish_new(self);
 	exhausted->seq = (guint64)json_object_get_int_member_with_default(object, "stream_seq", 0);
 	exhausted->deliveries =
@@ -674,7 +646,7 @@ cancel_async(VfJobQueue *queue,
 		g_task_return_boolean(task, TRUE);
 		return;
 	}
-	take_held(self, job_id);
+	g_hash_table_steal(self->held, &job_id);
 	g_hash_table_insert(
 	    self->cancelled, g_memdup2(&job_id, sizeof(job_id)), g_strdup(held->job->output));
 	if (held->seq != 0)
@@ -816,7 +788,7 @@ vf_jobs_nats_queue_class_init(VfJobsNatsQueueClass *klass)
 static void
 vf_jobs_nats_queue_init(VfJobsNatsQueue *self)
 {
-	self->held = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, held_free);
+	self->held = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, held_free);
 	self->cancelled = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
 	self->stops = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
 	self->cancellable = g_cancellable_new();

@@ -15,7 +15,9 @@
 #include <string.h>
 
 #include "vf-error.h"
+#include "vf-files.h"
 #include "vf-jobs-event.h"
+#include "vf-json.h"
 
 #define FETCH_TIMEOUT_MS  1000
 #define CANCEL_POLL_MS	  250
@@ -72,23 +74,6 @@ struct _VfJobsNatsWorker {
 };
 
 G_DEFINE_TYPE(VfJobsNatsWorker, vf_jobs_nats_worker, G_TYPE_OBJECT)
-
-static void
-delete_tree(const gchar *path)
-{
-	g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-	const gchar *name;
-
-	while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
-		g_autofree gchar *child = g_build_filename(path, name, NULL);
-		if (g_file_test(child, G_FILE_TEST_IS_DIR) &&
-		    !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
-			delete_tree(child);
-		else
-			g_unlink(child);
-	}
-	g_rmdir(path);
-}
 
 static void
 running_free(Running *running)
@@ -221,7 +206,7 @@ move_into_place(Settle *settle)
 			  settle->final);
 	else
 		g_warning("cannot move %s into place: %s", settle->staging, g_strerror(errno));
-	delete_tree(settle->staging);
+	vf_files_remove_tree(settle->staging);
 }
 
 static void
@@ -234,8 +219,8 @@ settle_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *ca
 
 	if (settle->outcome == OUTCOME_COMPLETED)
 		move_into_place(settle);
-	else if (settle->staging != NULL)
-		delete_tree(settle->staging);
+	else
+		vf_files_remove_tree(settle->staging);
 	if (settle->event != NULL && !publish_event(settle->nats, settle->event, 0, &error)) {
 		/* not stored: leave the job to its redelivery, which reports again */
 		g_warning("job %" G_GINT64_FORMAT ": publishing its outcome: %s",
@@ -438,21 +423,64 @@ is_cancelled(VfJobsNatsWorker *self, gint64 job_id)
 	return until != NULL && *until > g_get_monotonic_time();
 }
 
+typedef struct {
+	gint64 job_id;
+	VfJob *local; /* the job as the runner gets it */
+	gchar *staging;
+} Clearing;
+
+static void
+clearing_free(Clearing *clearing)
+{
+	vf_job_free(clearing->local);
+	g_free(clearing->staging);
+	g_free(clearing);
+}
+
+static void
+clear_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+	Clearing *clearing = task_data;
+	vf_files_remove_tree(clearing->staging);
+	g_task_return_boolean(task, TRUE);
+}
+
+static void
+cleared_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	VfJobsNatsWorker *self = VF_JOBS_NATS_WORKER(source);
+	Clearing *clearing = g_task_get_task_data(G_TASK(result));
+	Running *running = lookup(self, clearing->job_id);
+	g_autoptr(GError) error = NULL;
+
+	/* cancelled or handed back meanwhile */
+	if (running == NULL)
+		return;
+	if (!vf_job_queue_submit(self->runner, clearing->local, &error)) {
+		g_warning("job %" G_GINT64_FORMAT ": %s", clearing->job_id, error->message);
+		settle(self, running, OUTCOME_FAILED, NULL, TRUE, DUPLICATE_NAK_MS);
+	}
+}
+
 static void
 take(VfJobsNatsWorker *self, natsMsg *message)
 {
-	g_autoptr(JsonParser) parser = json_parser_new();
 	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonNode) root = vf_json_parse_object(natsMsg_GetData(message),
+							(gsize)natsMsg_GetDataLength(message),
+							"a job message",
+							&error);
 	g_autoptr(VfJob) job = NULL;
 	g_autoptr(VfJob) local = NULL;
 	jsMsgMetaData *meta = NULL;
 	Running *running;
 	g_autofree gchar *relative = NULL;
+	g_autoptr(GTask) task = NULL;
+	Clearing *clearing;
 	guint ack_wait;
 
-	if (json_parser_load_from_data(
-		parser, natsMsg_GetData(message), natsMsg_GetDataLength(message), &error))
-		job = vf_job_from_json(json_parser_get_root(parser), &error);
+	if (root != NULL)
+		job = vf_job_from_json(root, &error);
 	if (job != NULL && !vf_job_check_paths(job, &error))
 		g_clear_pointer(&job, vf_job_free);
 	if (job == NULL || natsMsg_GetMetaData(&meta, message) != NATS_OK) {
@@ -488,26 +516,28 @@ take(VfJobsNatsWorker *self, natsMsg *message)
 	relative = g_strdup_printf("%s.partial-%" G_GUINT64_FORMAT, job->output, running->seq);
 	running->final = g_build_filename(self->media_root, job->output, NULL);
 	running->staging = g_build_filename(self->media_root, relative, NULL);
-	/* a redelivery clears what an earlier holder of this message left behind */
-	delete_tree(running->staging);
 	local = vf_job_copy(job);
 	g_free(local->output);
 	local->output = g_steal_pointer(&relative);
 	local->attempt = 1;
 	local->max_attempts = 1;
 	running->job = g_steal_pointer(&job);
-	g_hash_table_insert(
-	    self->running, g_memdup2(&running->job->job_id, sizeof(gint64)), running);
+	g_hash_table_insert(self->running, &running->job->job_id, running);
 	ack_wait = vf_jobs_nats_get_limits(self->nats)->ack_wait_s;
 	running->heartbeat_id = g_timeout_add_seconds(MAX(ack_wait / 3, 1), heartbeat_cb, running);
 	g_info("job %" G_GINT64_FORMAT ": delivery %u (stream sequence %" G_GUINT64_FORMAT ")",
 	       running->job->job_id,
 	       running->delivered,
 	       running->seq);
-	if (!vf_job_queue_submit(self->runner, local, &error)) {
-		g_warning("job %" G_GINT64_FORMAT ": %s", running->job->job_id, error->message);
-		settle(self, running, OUTCOME_FAILED, NULL, TRUE, DUPLICATE_NAK_MS);
-	}
+	/* a redelivery first clears what an earlier holder of this message left behind,
+	 * off the loop (a partial ladder can be many files) */
+	clearing = g_new0(Clearing, 1);
+	clearing->job_id = running->job->job_id;
+	clearing->local = g_steal_pointer(&local);
+	clearing->staging = g_strdup(running->staging);
+	task = g_task_new(self, NULL, cleared_cb, NULL);
+	g_task_set_task_data(task, clearing, (GDestroyNotify)clearing_free);
+	g_task_run_in_thread(task, clear_thread);
 }
 
 /* ---- cancel (main thread) ---- */
@@ -868,8 +898,9 @@ vf_jobs_nats_worker_class_init(VfJobsNatsWorkerClass *klass)
 static void
 vf_jobs_nats_worker_init(VfJobsNatsWorker *self)
 {
-	self->running = g_hash_table_new_full(
-	    g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)running_free);
+	/* keyed by each entry's own job id */
+	self->running =
+	    g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, (GDestroyNotify)running_free);
 	self->cancelled = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
 	g_mutex_init(&self->lock);
 	g_cond_init(&self->changed);
